@@ -1,0 +1,86 @@
+/* elisp.h - Lisp symbols, captured primitives and thin call wrappers.
+ *
+ * Copyright (C) 2026 The emacs-libvterm-win contributors
+ *
+ * This program is free software: you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the Free
+ * Software Foundation, either version 3 of the License, or (at your option)
+ * any later version.
+ *
+ * This program is distributed in the hope that it will be useful, but WITHOUT
+ * ANY WARRANTY; without even the implied warranty of MERCHANTABILITY or
+ * FITNESS FOR A PARTICULAR PURPOSE.  See the GNU General Public License for
+ * more details.
+ *
+ * You should have received a copy of the GNU General Public License along
+ * with this program.  If not, see <https://www.gnu.org/licenses/>.
+ */
+#ifndef VTERM_ELISP_H
+#define VTERM_ELISP_H
+
+#include <emacs-module.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Every Q* and F* below is a global reference made once, in elisp_init, and
+ * never freed (the module cannot be unloaded). */
+
+/* Symbols. */
+extern emacs_value Qnil, Qt;
+extern emacs_value Qforeground, Qbackground, Qweight, Qbold, Qunderline,
+    Qslant, Qitalic, Qinverse_video, Qstrike_through, Qextend;
+extern emacs_value Qfont_lock_face, Qvterm_line_wrap, Qvterm_prompt,
+    Qrear_nonsticky;
+extern emacs_value Qcursor_type, Qbox, Qhbar, Qbar;
+extern emacs_value Qwrong_type_argument, Qargs_out_of_range, Qerror,
+    Qmemory_full;
+extern emacs_value Qvterm_termp, Qstringp, Qintegerp;
+
+/* Buffer primitives, captured as function objects when the module loads
+ * (so advice added later does not slow or break rendering). */
+extern emacs_value Finsert, Fgoto_char, Fforward_line, Fdelete_region,
+    Fpoint, Fpoint_min, Fpoint_max, Fput_text_property, Fadd_text_properties,
+    Fforward_char;
+
+/* Other functions, called through their symbols. */
+extern emacs_value Flist, Fset, Fmake_local_variable, Fblink_cursor_mode,
+    Fmessage, Fprovide;
+extern emacs_value Fvterm_invalidate, Fvterm_flush_output, Fvterm_set_title,
+    Fvterm_set_directory, Fvterm_eval, Fvterm_set_selection,
+    Fvterm_get_color;
+
+/* Interns symbols and captures functions.  Returns false (with a pending
+ * non-local exit) on failure. */
+bool elisp_init(emacs_env *env);
+
+/* Whether a non-local exit is pending. */
+bool elisp_failed(emacs_env *env);
+
+/* Signals (SYMBOL MESSAGE) or (SYMBOL DATA), and returns nil for the caller
+ * to return.  A pending exit is kept (the first one wins, as in Emacs). */
+emacs_value elisp_signal(emacs_env *env, emacs_value symbol, const char *message);
+emacs_value elisp_signal_value(emacs_env *env, emacs_value symbol,
+                               emacs_value predicate, emacs_value value);
+emacs_value elisp_signal_range(emacs_env *env, emacs_value value,
+                               long long min, long long max);
+emacs_value elisp_memory_full(emacs_env *env);
+
+/* Calls FN with N arguments. */
+emacs_value elisp_call(emacs_env *env, emacs_value fn, ptrdiff_t n,
+                       emacs_value *args);
+
+/* Makes a Lisp string from UTF-8 bytes; invalid sequences become U+FFFD.
+ * Returns NULL with memory-full pending if memory ran out. */
+emacs_value elisp_string(emacs_env *env, const char *bytes, size_t len);
+
+/* (message "%s" TEXT) */
+void elisp_message(emacs_env *env, const char *text);
+
+/* Defines NAME as a module function with docstring DOC. */
+bool elisp_defun(emacs_env *env, const char *name, ptrdiff_t min_arity,
+                 ptrdiff_t max_arity,
+                 emacs_value (*fn)(emacs_env *, ptrdiff_t, emacs_value *,
+                                   void *) EMACS_NOEXCEPT,
+                 const char *doc);
+
+#endif /* VTERM_ELISP_H */

@@ -1,0 +1,501 @@
+/* stream.c - the byte-stream guard between the process and libvterm.
+ *
+ * Copyright (C) 2026 The emacs-libvterm-win contributors
+ *
+ * This program is free software: you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the Free
+ * Software Foundation, either version 3 of the License, or (at your option)
+ * any later version.
+ *
+ * This program is distributed in the hope that it will be useful, but WITHOUT
+ * ANY WARRANTY; without even the implied warranty of MERCHANTABILITY or
+ * FITNESS FOR A PARTICULAR PURPOSE.  See the GNU General Public License for
+ * more details.
+ *
+ * You should have received a copy of the GNU General Public License along
+ * with this program.  If not, see <https://www.gnu.org/licenses/>.
+ */
+#include "stream.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ESC 0x1b
+#define BEL 0x07
+#define CAN 0x18
+#define SUB 0x1a
+#define DEL 0x7f
+
+/* A string buffer larger than this is released after its sequence ends, so
+ * one huge OSC does not pin memory for the life of the terminal. */
+#define STREAM_KEEP_BUFFER 65536
+
+/* One call of stream_feed: the input and how much of it went out already. */
+typedef struct {
+  StreamGuard *g;
+  const char *bytes;
+  size_t len;
+  size_t slice;   /* first byte not yet forwarded or dropped */
+  long seq_start; /* index of the ESC opening the current sequence, or -1
+                     when it arrived in an earlier write (then it is held) */
+  int oom;
+} Feed;
+
+static void emit(Feed *f, const char *p, size_t n) {
+  if (n > 0)
+    f->g->sink.write(f->g->sink.user, p, n);
+}
+
+/* Forwards the slice up to END (exclusive). */
+static void flush_to(Feed *f, size_t end) {
+  if (end > f->slice)
+    emit(f, f->bytes + f->slice, end - f->slice);
+  if (end > f->slice)
+    f->slice = end;
+}
+
+/* Drops everything up to and including byte I. */
+static void drop_through(Feed *f, size_t i) { f->slice = i + 1; }
+
+/* ---- escape sequences ---------------------------------------------------- */
+
+static void escape_begin(Feed *f, size_t i) {
+  StreamGuard *g = f->g;
+  g->state = STREAM_ESCAPE;
+  g->esc[0] = ESC;
+  g->esc_len = 1;
+  f->seq_start = (long)i;
+}
+
+/* Stops forwarding the current sequence from the caller's slice: what came
+ * before it goes out now, the sequence itself is re-emitted later. */
+static void sequence_hold(Feed *f) {
+  StreamGuard *g = f->g;
+  if (f->seq_start >= 0) {
+    flush_to(f, (size_t)f->seq_start);
+    f->seq_start = -1;
+  }
+  if (g->state == STREAM_CSI && !g->csi_held) {
+    emit(f, g->csi_c0, (size_t)g->csi_c0_len);
+    g->csi_c0_len = 0;
+  }
+  g->csi_held = 1;
+}
+
+static void csi_begin(StreamGuard *g, int held) {
+  g->state = STREAM_CSI;
+  g->csi_held = held;
+  g->csi_leader_len = 0;
+  g->csi_inter_len = 0;
+  g->csi_argc = 0;
+  g->csi_overflow = 0;
+  g->csi_c0_len = 0;
+}
+
+static void string_begin(Feed *f, StreamState state) {
+  StreamGuard *g = f->g;
+  if (f->seq_start >= 0)
+    flush_to(f, (size_t)f->seq_start);
+  f->seq_start = -1;
+  g->state = state;
+  g->string_esc = 0;
+  g->str_len = 0;
+  g->str_total = 0;
+  g->osc_command = -1;
+  g->osc_number_done = 0;
+  g->str_dropped = 0;
+}
+
+/* Byte C at I while in STREAM_ESCAPE. */
+static void on_escape(Feed *f, size_t i, unsigned char c) {
+  StreamGuard *g = f->g;
+  int plain = g->esc_len == 1; /* no intermediates yet */
+  if (c < 0x20) {              /* C0 inside an escape: executed at once */
+    if (f->seq_start < 0) {
+      emit(f, (const char *)&c, 1);
+      drop_through(f, i);
+    }
+    return;
+  }
+  if (c <= 0x2f) {
+    if (g->esc_len < (int)sizeof g->esc)
+      g->esc[g->esc_len++] = (char)c;
+    return;
+  }
+  if (plain && c == '[') {
+    csi_begin(g, f->seq_start < 0);
+    if (g->csi_held)
+      drop_through(f, i);
+    return;
+  }
+  if (plain && c == ']') {
+    string_begin(f, STREAM_OSC);
+    drop_through(f, i);
+    return;
+  }
+  if (plain && c == 'P') {
+    string_begin(f, STREAM_DCS);
+    drop_through(f, i);
+    return;
+  }
+  if (plain && (c == '_' || c == '^' || c == 'X')) {
+    string_begin(f, STREAM_IGNORE);
+    drop_through(f, i);
+    return;
+  }
+  /* A final byte (or anything else) ends a plain escape sequence. */
+  if (f->seq_start < 0) {
+    emit(f, g->esc, (size_t)g->esc_len);
+    f->slice = i;
+  }
+  g->state = STREAM_GROUND;
+}
+
+/* ---- CSI ------------------------------------------------------------------ */
+
+static void csi_serialize_emit(Feed *f, unsigned char final) {
+  StreamGuard *g = f->g;
+  char out[2 + STREAM_CSI_MAX_BYTES * 2 + STREAM_CSI_MAX_ARGS * 12 + 2];
+  size_t n = 0;
+  out[n++] = ESC;
+  out[n++] = '[';
+  memcpy(out + n, g->csi_leader, (size_t)g->csi_leader_len);
+  n += (size_t)g->csi_leader_len;
+  for (int k = 0; k < g->csi_argc; k++) {
+    if (g->csi_args[k] >= 0)
+      n += (size_t)snprintf(out + n, sizeof out - n, "%ld", g->csi_args[k]);
+    if (k + 1 < g->csi_argc)
+      out[n++] = g->csi_sep[k];
+  }
+  memcpy(out + n, g->csi_inter, (size_t)g->csi_inter_len);
+  n += (size_t)g->csi_inter_len;
+  out[n++] = (char)final;
+  emit(f, out, n);
+}
+
+/* Abandons the CSI (as libvterm does on an invalid byte). */
+static void csi_abort(Feed *f, size_t i) {
+  if (f->g->csi_held)
+    drop_through(f, i);
+  f->g->state = STREAM_GROUND;
+}
+
+static void csi_digit(Feed *f, unsigned char c) {
+  StreamGuard *g = f->g;
+  if (g->csi_argc == 0) {
+    g->csi_argc = 1;
+    g->csi_args[0] = -1;
+  }
+  if (g->csi_overflow)
+    return;
+  long *arg = &g->csi_args[g->csi_argc - 1];
+  long value = (*arg < 0 ? 0 : *arg) * 10 + (c - '0');
+  if (value > STREAM_CSI_MAX_VALUE) {
+    value = STREAM_CSI_MAX_VALUE;
+    sequence_hold(f);
+  }
+  *arg = value;
+}
+
+static void csi_separator(Feed *f, unsigned char c) {
+  StreamGuard *g = f->g;
+  if (g->csi_argc == 0) {
+    g->csi_argc = 1;
+    g->csi_args[0] = -1;
+  }
+  if (g->csi_overflow)
+    return;
+  if (g->csi_argc == STREAM_CSI_MAX_ARGS) {
+    g->csi_overflow = 1; /* libvterm would write past its array here */
+    sequence_hold(f);
+    return;
+  }
+  g->csi_sep[g->csi_argc - 1] = (char)c;
+  g->csi_args[g->csi_argc++] = -1;
+}
+
+/* Byte C at I while in STREAM_CSI. */
+static void on_csi(Feed *f, size_t i, unsigned char c) {
+  StreamGuard *g = f->g;
+  int started = g->csi_argc > 0 || g->csi_inter_len > 0;
+  if (c < 0x20) { /* C0 (not ESC/CAN/SUB): executed, the CSI goes on */
+    if (!g->csi_held && g->csi_c0_len < STREAM_CSI_MAX_C0) {
+      g->csi_c0[g->csi_c0_len++] = (char)c;
+      return;
+    }
+    sequence_hold(f);
+    emit(f, (const char *)&c, 1);
+  } else if (c >= 0x3c && c <= 0x3f && !started) {
+    if (g->csi_leader_len < STREAM_CSI_MAX_BYTES)
+      g->csi_leader[g->csi_leader_len++] = (char)c;
+  } else if (c >= '0' && c <= '9' && g->csi_inter_len == 0) {
+    csi_digit(f, c);
+  } else if ((c == ';' || c == ':') && g->csi_inter_len == 0) {
+    csi_separator(f, c);
+  } else if (c >= 0x20 && c <= 0x2f) {
+    if (g->csi_inter_len < STREAM_CSI_MAX_BYTES)
+      g->csi_inter[g->csi_inter_len++] = (char)c;
+  } else if (c >= 0x40 && c <= 0x7e) {
+    if (g->csi_held) {
+      csi_serialize_emit(f, c);
+      drop_through(f, i);
+    }
+    g->state = STREAM_GROUND;
+    return;
+  } else {
+    csi_abort(f, i);
+    return;
+  }
+  if (g->csi_held)
+    drop_through(f, i);
+}
+
+/* ---- strings (OSC, DCS, ignored) --------------------------------------- */
+
+static size_t string_limit(const StreamGuard *g) {
+  if (g->state == STREAM_DCS)
+    return STREAM_DCS_LIMIT;
+  return g->osc_command == 52 ? (size_t)STREAM_OSC52_LIMIT
+                              : (size_t)STREAM_OSC_LIMIT;
+}
+
+static void string_append(Feed *f, unsigned char c) {
+  StreamGuard *g = f->g;
+  g->str_total++;
+  if (g->state == STREAM_IGNORE || g->str_dropped)
+    return;
+  if (g->state == STREAM_OSC && !g->osc_number_done) {
+    if (c >= '0' && c <= '9' && g->str_len < 9) {
+      g->osc_command = (g->osc_command < 0 ? 0 : g->osc_command) * 10 + (c - '0');
+    } else {
+      g->osc_number_done = 1;
+    }
+  }
+  if (g->str_len + 1 >= string_limit(g)) {
+    g->str_dropped = 1;
+    return;
+  }
+  if (g->str_len + 2 > g->str_cap) {
+    size_t cap = g->str_cap ? g->str_cap * 2 : 256;
+    char *grown = realloc(g->str, cap);
+    if (!grown) {
+      g->str_dropped = 1;
+      f->oom = 1;
+      return;
+    }
+    g->str = grown;
+    g->str_cap = cap;
+  }
+  g->str[g->str_len++] = (char)c;
+}
+
+static void osc_dispatch(StreamGuard *g) {
+  if (g->str_dropped) {
+    if (g->sink.dropped)
+      g->sink.dropped(g->sink.user, "OSC", g->osc_command, g->str_total);
+    return;
+  }
+  if (!g->str) /* empty OSC */
+    return;
+  g->str[g->str_len] = '\0';
+  size_t skip = 0;
+  if (g->osc_command >= 0) {
+    while (skip < g->str_len && g->str[skip] >= '0' && g->str[skip] <= '9')
+      skip++;
+    if (skip < g->str_len && g->str[skip] == ';')
+      skip++;
+  }
+  g->sink.osc(g->sink.user, g->osc_command, g->str + skip, g->str_len - skip);
+}
+
+static void dcs_dispatch(Feed *f) {
+  StreamGuard *g = f->g;
+  if (g->str_dropped) {
+    if (g->sink.dropped)
+      g->sink.dropped(g->sink.user, "DCS", -1, g->str_total);
+    return;
+  }
+  emit(f, "\x1bP", 2);
+  emit(f, g->str, g->str_len);
+  emit(f, "\x1b\\", 2);
+}
+
+static void string_end(Feed *f, int complete) {
+  StreamGuard *g = f->g;
+  if (complete && g->state == STREAM_OSC)
+    osc_dispatch(g);
+  else if (complete && g->state == STREAM_DCS)
+    dcs_dispatch(f);
+  if (g->str_cap > STREAM_KEEP_BUFFER) {
+    free(g->str);
+    g->str = NULL;
+    g->str_cap = 0;
+  }
+  g->str_len = 0;
+  g->state = STREAM_GROUND;
+}
+
+/* Byte C at I inside a string.  Returns 1 when C must be processed again in
+ * the new state (an ESC that did not start ST began a new sequence). */
+static int on_string(Feed *f, size_t i, unsigned char c) {
+  StreamGuard *g = f->g;
+  drop_through(f, i);
+  if (g->string_esc) {
+    if (c == ESC)
+      return 0; /* ESC ESC: still waiting for the '\\' of ST */
+    g->string_esc = 0;
+    if (c == '\\') {
+      string_end(f, 1);
+      return 0;
+    }
+    string_end(f, 0); /* ESC + anything else abandons the string */
+    g->state = STREAM_ESCAPE;
+    g->esc[0] = ESC;
+    g->esc_len = 1;
+    f->seq_start = -1;
+    f->slice = i;
+    return 1;
+  }
+  if (c == ESC) {
+    g->string_esc = 1;
+  } else if (c == BEL && g->state != STREAM_IGNORE) {
+    string_end(f, 1);
+  } else if (c < 0x20) {
+    if (g->state == STREAM_OSC) /* libvterm executes C0 inside an OSC */
+      emit(f, (const char *)&c, 1);
+  } else {
+    string_append(f, c);
+  }
+  return 0;
+}
+
+/* ---- driver --------------------------------------------------------------- */
+
+/* Bytes that are dropped in every state. */
+static void on_null(Feed *f, size_t i) {
+  StreamGuard *g = f->g;
+  if (g->state == STREAM_ESCAPE || g->state == STREAM_CSI) {
+    sequence_hold(f);
+  } else {
+    flush_to(f, i);
+  }
+  drop_through(f, i);
+}
+
+/* Cancels any sequence (CAN, SUB), as libvterm does. */
+static void on_cancel(Feed *f, size_t i) {
+  StreamGuard *g = f->g;
+  if (g->state == STREAM_OSC || g->state == STREAM_DCS ||
+      g->state == STREAM_IGNORE) {
+    string_end(f, 0);
+    drop_through(f, i);
+  } else if (f->seq_start < 0 && g->state != STREAM_GROUND) {
+    drop_through(f, i); /* a held sequence is simply forgotten */
+  }
+  g->state = STREAM_GROUND;
+}
+
+/* Skips ordinary text quickly; returns the index of the next byte that needs
+ * attention (ESC, NUL, DEL) or LEN. */
+static size_t ground_scan(const char *bytes, size_t i, size_t len) {
+  while (i < len) {
+    unsigned char c = (unsigned char)bytes[i];
+    if (c == ESC || c == 0 || c == DEL)
+      break;
+    i++;
+  }
+  return i;
+}
+
+static void feed_byte(Feed *f, size_t i, unsigned char c) {
+  StreamGuard *g = f->g;
+  for (;;) {
+    switch (g->state) {
+    case STREAM_GROUND:
+      if (c == ESC)
+        escape_begin(f, i);
+      return;
+    case STREAM_ESCAPE:
+      if (c == ESC) {
+        if (f->seq_start < 0)
+          f->slice = i; /* forget the held ESC and its intermediates */
+        escape_begin(f, i);
+      } else {
+        on_escape(f, i, c);
+      }
+      return;
+    case STREAM_CSI:
+      if (c == ESC) {
+        if (g->csi_held)
+          f->slice = i; /* forget the held CSI */
+        escape_begin(f, i);
+      } else {
+        on_csi(f, i, c);
+      }
+      return;
+    case STREAM_OSC:
+    case STREAM_DCS:
+    case STREAM_IGNORE:
+      if (!on_string(f, i, c))
+        return;
+      break; /* reprocess C as the byte after a new ESC */
+    }
+  }
+}
+
+/* Leaves the guard ready for the next write: anything not yet decided is
+ * kept, everything decided goes out. */
+static void feed_finish(Feed *f) {
+  StreamGuard *g = f->g;
+  switch (g->state) {
+  case STREAM_GROUND:
+    flush_to(f, f->len);
+    break;
+  case STREAM_ESCAPE:
+  case STREAM_CSI:
+    if (f->seq_start >= 0 || !g->csi_held)
+      sequence_hold(f);
+    break;
+  case STREAM_OSC:
+  case STREAM_DCS:
+  case STREAM_IGNORE:
+    break;
+  }
+}
+
+int stream_feed(StreamGuard *g, const char *bytes, size_t len) {
+  Feed f = {g, bytes, len, 0, -1, 0};
+  size_t i = 0;
+  while (i < len) {
+    if (g->state == STREAM_GROUND) {
+      i = ground_scan(bytes, i, len);
+      if (i == len)
+        break;
+    }
+    unsigned char c = (unsigned char)bytes[i];
+    if (c == 0 || c == DEL)
+      on_null(&f, i);
+    else if (c == CAN || c == SUB)
+      on_cancel(&f, i);
+    else
+      feed_byte(&f, i, c);
+    i++;
+  }
+  feed_finish(&f);
+  return f.oom ? -1 : 0;
+}
+
+void stream_init(StreamGuard *g, StreamSink sink) {
+  memset(g, 0, sizeof *g);
+  g->state = STREAM_GROUND;
+  g->osc_command = -1;
+  g->sink = sink;
+}
+
+void stream_free(StreamGuard *g) {
+  free(g->str);
+  g->str = NULL;
+  g->str_cap = 0;
+  g->str_len = 0;
+}
