@@ -164,8 +164,8 @@ emacs_value elisp_signal_value(emacs_env *env, emacs_value symbol,
   return Qnil;
 }
 
-emacs_value elisp_signal_range(emacs_env *env, emacs_value value,
-                               long long min, long long max) {
+emacs_value elisp_signal_range(emacs_env *env, emacs_value value, long long min,
+                               long long max) {
   if (elisp_failed(env))
     return Qnil;
   emacs_value items[3] = {value, env->make_integer(env, (intmax_t)min),

@@ -27,8 +27,8 @@
 
 /* Symbols. */
 extern emacs_value Qnil, Qt;
-extern emacs_value Qforeground, Qbackground, Qweight, Qbold, Qunderline,
-    Qslant, Qitalic, Qinverse_video, Qstrike_through, Qextend;
+extern emacs_value Qforeground, Qbackground, Qweight, Qbold, Qunderline, Qslant,
+    Qitalic, Qinverse_video, Qstrike_through, Qextend;
 extern emacs_value Qfont_lock_face, Qvterm_line_wrap, Qvterm_prompt,
     Qrear_nonsticky;
 extern emacs_value Qcursor_type, Qbox, Qhbar, Qbar;
@@ -38,16 +38,15 @@ extern emacs_value Qvterm_termp, Qstringp, Qintegerp;
 
 /* Buffer primitives, captured as function objects when the module loads
  * (so advice added later does not slow or break rendering). */
-extern emacs_value Finsert, Fgoto_char, Fforward_line, Fdelete_region,
-    Fpoint, Fpoint_min, Fpoint_max, Fput_text_property, Fadd_text_properties,
+extern emacs_value Finsert, Fgoto_char, Fforward_line, Fdelete_region, Fpoint,
+    Fpoint_min, Fpoint_max, Fput_text_property, Fadd_text_properties,
     Fforward_char;
 
 /* Other functions, called through their symbols. */
 extern emacs_value Flist, Fset, Fmake_local_variable, Fblink_cursor_mode,
     Fmessage, Fprovide;
 extern emacs_value Fvterm_invalidate, Fvterm_flush_output, Fvterm_set_title,
-    Fvterm_set_directory, Fvterm_eval, Fvterm_set_selection,
-    Fvterm_get_color;
+    Fvterm_set_directory, Fvterm_eval, Fvterm_set_selection, Fvterm_get_color;
 
 /* Interns symbols and captures functions.  Returns false (with a pending
  * non-local exit) on failure. */
@@ -58,11 +57,12 @@ bool elisp_failed(emacs_env *env);
 
 /* Signals (SYMBOL MESSAGE) or (SYMBOL DATA), and returns nil for the caller
  * to return.  A pending exit is kept (the first one wins, as in Emacs). */
-emacs_value elisp_signal(emacs_env *env, emacs_value symbol, const char *message);
+emacs_value elisp_signal(emacs_env *env, emacs_value symbol,
+                         const char *message);
 emacs_value elisp_signal_value(emacs_env *env, emacs_value symbol,
                                emacs_value predicate, emacs_value value);
-emacs_value elisp_signal_range(emacs_env *env, emacs_value value,
-                               long long min, long long max);
+emacs_value elisp_signal_range(emacs_env *env, emacs_value value, long long min,
+                               long long max);
 emacs_value elisp_memory_full(emacs_env *env);
 
 /* Calls FN with N arguments. */

@@ -152,7 +152,8 @@ static void on_escape(Feed *f, size_t i, unsigned char c) {
   g->state = STREAM_GROUND;
 }
 
-/* ---- CSI ------------------------------------------------------------------ */
+/* ---- CSI ------------------------------------------------------------------
+ */
 
 static void csi_serialize_emit(Feed *f, unsigned char final) {
   StreamGuard *g = f->g;
@@ -170,7 +171,7 @@ static void csi_serialize_emit(Feed *f, unsigned char final) {
   }
   memcpy(out + n, g->csi_inter, (size_t)g->csi_inter_len);
   n += (size_t)g->csi_inter_len;
-  out[n++] = (char)final;
+  out[n++] = (char) final;
   emit(f, out, n);
 }
 
@@ -267,7 +268,8 @@ static void string_append(Feed *f, unsigned char c) {
     return;
   if (g->state == STREAM_OSC && !g->osc_number_done) {
     if (c >= '0' && c <= '9' && g->str_len < 9) {
-      g->osc_command = (g->osc_command < 0 ? 0 : g->osc_command) * 10 + (c - '0');
+      g->osc_command =
+          (g->osc_command < 0 ? 0 : g->osc_command) * 10 + (c - '0');
     } else {
       g->osc_number_done = 1;
     }
@@ -370,7 +372,8 @@ static int on_string(Feed *f, size_t i, unsigned char c) {
   return 0;
 }
 
-/* ---- driver --------------------------------------------------------------- */
+/* ---- driver ---------------------------------------------------------------
+ */
 
 /* Bytes that are dropped in every state. */
 static void on_null(Feed *f, size_t i) {

@@ -65,32 +65,32 @@ typedef struct {
 
 typedef enum {
   STREAM_GROUND,
-  STREAM_ESCAPE,  /* after ESC, possibly with intermediates */
+  STREAM_ESCAPE, /* after ESC, possibly with intermediates */
   STREAM_CSI,
   STREAM_OSC,
   STREAM_DCS,
-  STREAM_IGNORE   /* APC, PM, SOS */
+  STREAM_IGNORE /* APC, PM, SOS */
 } StreamState;
 
 typedef struct {
   StreamState state;
-  int string_esc;      /* an ESC was seen inside a string (ST pending?) */
+  int string_esc; /* an ESC was seen inside a string (ST pending?) */
 
   /* ESC held across a write boundary: the ESC and its intermediates. */
   char esc[8];
   int esc_len;
 
   /* CSI being parsed. */
-  int csi_held;        /* bytes are not in the caller's slice: re-emit */
+  int csi_held; /* bytes are not in the caller's slice: re-emit */
   char csi_leader[STREAM_CSI_MAX_BYTES];
   int csi_leader_len;
   char csi_inter[STREAM_CSI_MAX_BYTES];
   int csi_inter_len;
   long csi_args[STREAM_CSI_MAX_ARGS]; /* -1: missing */
   char csi_sep[STREAM_CSI_MAX_ARGS];  /* separator after arg i (';' or ':') */
-  int csi_argc;        /* arguments started (>= 1 once a digit or sep seen) */
-  int csi_overflow;    /* parameters beyond the limit were dropped */
-  char csi_c0[STREAM_CSI_MAX_C0];     /* controls seen inside, in slice mode */
+  int csi_argc;     /* arguments started (>= 1 once a digit or sep seen) */
+  int csi_overflow; /* parameters beyond the limit were dropped */
+  char csi_c0[STREAM_CSI_MAX_C0]; /* controls seen inside, in slice mode */
   int csi_c0_len;
 
   /* String payload (OSC or DCS) being collected. */

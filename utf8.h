@@ -33,10 +33,10 @@ size_t utf8_encode(uint32_t codepoint, char out[UTF8_MAX_BYTES]);
 
 /* Incremental decoder: feed it one byte at a time, across any chunking. */
 typedef struct {
-  uint32_t partial;  /* bits collected so far */
-  uint32_t min;      /* smallest code point allowed for this length */
-  int needed;        /* continuation bytes still expected (0: at a boundary) */
-  size_t errors;     /* malformed sequences seen so far */
+  uint32_t partial; /* bits collected so far */
+  uint32_t min;     /* smallest code point allowed for this length */
+  int needed;       /* continuation bytes still expected (0: at a boundary) */
+  size_t errors;    /* malformed sequences seen so far */
 } Utf8Decoder;
 
 /* Feeds BYTE to DECODER.  Writes the decoded code points to OUT and returns

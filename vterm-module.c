@@ -100,7 +100,12 @@ static char *copy_bytes(const char *p, size_t n) {
 /* ===== Colours and styles ================================================ */
 
 /* A colour in 32 bits: the tag in the top byte, RGB or index below. */
-enum { COLOR_DEFAULT_FG = 1, COLOR_DEFAULT_BG = 2, COLOR_INDEXED = 3, COLOR_RGB = 4 };
+enum {
+  COLOR_DEFAULT_FG = 1,
+  COLOR_DEFAULT_BG = 2,
+  COLOR_INDEXED = 3,
+  COLOR_RGB = 4
+};
 #define COLOR_TAG(c) ((c) >> 24)
 
 enum {
@@ -204,7 +209,7 @@ static void row_info_clear(RowInfo *r) {
  * a wide character, otherwise a code point with CELL_WIDE set for width 2. */
 #define CELL_WIDE_RIGHT 0xFFFFFFFFu
 #define CELL_WIDE 0x40000000u
-#define CELL_CODEPOINT(c) ((c) & 0x1FFFFFu)
+#define CELL_CODEPOINT(c) ((c)&0x1FFFFFu)
 
 /* Encodes N libvterm cells into T's scratch line OUT.  Returns false if
  * memory ran out. */
@@ -485,8 +490,8 @@ static RowInfo row_info_shift_up(Term *t) {
   memmove(t->row_info, t->row_info + 1,
           (size_t)(t->rows - 1) * sizeof *t->row_info);
   RowInfo *bottom = &t->row_info[t->rows - 1];
-  bottom->dir = t->rows > 1 ? dir_ref(t->row_info[t->rows - 2].dir)
-                            : dir_ref(top.dir);
+  bottom->dir =
+      t->rows > 1 ? dir_ref(t->row_info[t->rows - 2].dir) : dir_ref(top.dir);
   bottom->prompt_col = -1;
   return top;
 }
@@ -894,7 +899,8 @@ typedef struct {
   bool oom;
 } Builder;
 
-static void builder_bytes(Builder *b, const char *p, size_t n, ptrdiff_t chars) {
+static void builder_bytes(Builder *b, const char *p, size_t n,
+                          ptrdiff_t chars) {
   if (!buf_append(&b->t->text, p, n))
     b->oom = true;
   b->chars += chars;
@@ -941,7 +947,8 @@ static void render_line(Builder *b, const Line *l) {
       continue;
     builder_codepoint(b, ch == 0 ? ' ' : CELL_CODEPOINT(ch));
     if (extra < l->nextra && l->extra[extra].cell == i) {
-      for (int k = 0; k < VTERM_MAX_CHARS_PER_CELL - 1 && l->extra[extra].chars[k]; k++)
+      for (int k = 0;
+           k < VTERM_MAX_CHARS_PER_CELL - 1 && l->extra[extra].chars[k]; k++)
         builder_codepoint(b, l->extra[extra].chars[k]);
       extra++;
     }
@@ -1174,8 +1181,8 @@ static void redraw_text(Term *t, emacs_env *env) {
   Builder b;
   builder_reset(t, &b);
   redraw_evicted(t, env);
-  bool full = t->sb_pending > 0 || t->sb_popped > 0 ||
-              t->rows_in_buffer != t->rows;
+  bool full =
+      t->sb_pending > 0 || t->sb_popped > 0 || t->rows_in_buffer != t->rows;
   if (full) {
     intmax_t start = line_from_end(env, t->rows_in_buffer + t->sb_popped);
     delete_region(env, start, call_point(env, Fpoint_max));
@@ -1210,7 +1217,8 @@ static ptrdiff_t line_offset(const Line *l, int col, ptrdiff_t *length) {
       continue;
     chars++;
     if (extra < l->nextra && l->extra[extra].cell == i) {
-      for (int k = 0; k < VTERM_MAX_CHARS_PER_CELL - 1 && l->extra[extra].chars[k]; k++)
+      for (int k = 0;
+           k < VTERM_MAX_CHARS_PER_CELL - 1 && l->extra[extra].chars[k]; k++)
         chars++;
       extra++;
     }
@@ -1254,10 +1262,18 @@ static void apply_cursor(Term *t, emacs_env *env) {
     emacs_value type = Qnil;
     if (t->cursor_visible) {
       switch (t->cursor_shape) {
-      case VTERM_PROP_CURSORSHAPE_BLOCK: type = Qbox; break;
-      case VTERM_PROP_CURSORSHAPE_UNDERLINE: type = Qhbar; break;
-      case VTERM_PROP_CURSORSHAPE_BAR_LEFT: type = Qbar; break;
-      default: type = Qt; break;
+      case VTERM_PROP_CURSORSHAPE_BLOCK:
+        type = Qbox;
+        break;
+      case VTERM_PROP_CURSORSHAPE_UNDERLINE:
+        type = Qhbar;
+        break;
+      case VTERM_PROP_CURSORSHAPE_BAR_LEFT:
+        type = Qbar;
+        break;
+      default:
+        type = Qt;
+        break;
       }
     }
     emacs_value var = env->funcall(env, Fmake_local_variable, 1, &Qcursor_type);
@@ -1287,13 +1303,15 @@ static void report_drops(Term *t, emacs_env *env) {
   if (t->dropped_sequences > 0) {
     snprintf(msg, sizeof msg,
              "vterm: ignored %lu oversized escape sequence(s) (%lu bytes)",
-             (unsigned long)t->dropped_sequences, (unsigned long)t->dropped_bytes);
+             (unsigned long)t->dropped_sequences,
+             (unsigned long)t->dropped_bytes);
     elisp_message(env, msg);
     t->dropped_sequences = t->dropped_bytes = 0;
   }
   if (t->dropped_evals > 0) {
     snprintf(msg, sizeof msg,
-             "vterm: ignored %lu OSC 51;E command(s) over the limit of %d per redraw",
+             "vterm: ignored %lu OSC 51;E command(s) over the limit of %d per "
+             "redraw",
              (unsigned long)t->dropped_evals, TERM_EVAL_LIMIT);
     elisp_message(env, msg);
     t->dropped_evals = 0;
@@ -1375,16 +1393,26 @@ typedef struct {
 } KeyName;
 
 static const KeyName key_names[] = {
-    {"<tab>", VTERM_KEY_TAB},           {"<backspace>", VTERM_KEY_BACKSPACE},
-    {"<escape>", VTERM_KEY_ESCAPE},     {"<up>", VTERM_KEY_UP},
-    {"<down>", VTERM_KEY_DOWN},         {"<left>", VTERM_KEY_LEFT},
-    {"<right>", VTERM_KEY_RIGHT},       {"<insert>", VTERM_KEY_INS},
-    {"<delete>", VTERM_KEY_DEL},        {"<home>", VTERM_KEY_HOME},
-    {"<end>", VTERM_KEY_END},           {"<prior>", VTERM_KEY_PAGEUP},
-    {"<next>", VTERM_KEY_PAGEDOWN},     {"<kp-add>", VTERM_KEY_KP_PLUS},
-    {"<kp-subtract>", VTERM_KEY_KP_MINUS}, {"<kp-multiply>", VTERM_KEY_KP_MULT},
-    {"<kp-divide>", VTERM_KEY_KP_DIVIDE},  {"<kp-equal>", VTERM_KEY_KP_EQUAL},
-    {"<kp-decimal>", VTERM_KEY_KP_PERIOD}, {"<kp-separator>", VTERM_KEY_KP_COMMA},
+    {"<tab>", VTERM_KEY_TAB},
+    {"<backspace>", VTERM_KEY_BACKSPACE},
+    {"<escape>", VTERM_KEY_ESCAPE},
+    {"<up>", VTERM_KEY_UP},
+    {"<down>", VTERM_KEY_DOWN},
+    {"<left>", VTERM_KEY_LEFT},
+    {"<right>", VTERM_KEY_RIGHT},
+    {"<insert>", VTERM_KEY_INS},
+    {"<delete>", VTERM_KEY_DEL},
+    {"<home>", VTERM_KEY_HOME},
+    {"<end>", VTERM_KEY_END},
+    {"<prior>", VTERM_KEY_PAGEUP},
+    {"<next>", VTERM_KEY_PAGEDOWN},
+    {"<kp-add>", VTERM_KEY_KP_PLUS},
+    {"<kp-subtract>", VTERM_KEY_KP_MINUS},
+    {"<kp-multiply>", VTERM_KEY_KP_MULT},
+    {"<kp-divide>", VTERM_KEY_KP_DIVIDE},
+    {"<kp-equal>", VTERM_KEY_KP_EQUAL},
+    {"<kp-decimal>", VTERM_KEY_KP_PERIOD},
+    {"<kp-separator>", VTERM_KEY_KP_COMMA},
     {"<kp-enter>", VTERM_KEY_KP_ENTER},
 };
 
@@ -1395,7 +1423,8 @@ static VTermKey numbered_key(const char *key) {
   char tail;
   if (sscanf(key, "<f%d%c", &n, &tail) == 2 && tail == '>' && n >= 0 && n <= 12)
     return (VTermKey)(VTERM_KEY_FUNCTION(n));
-  if (sscanf(key, "<kp-%d%c", &n, &tail) == 2 && tail == '>' && n >= 0 && n <= 9)
+  if (sscanf(key, "<kp-%d%c", &n, &tail) == 2 && tail == '>' && n >= 0 &&
+      n <= 9)
     return (VTermKey)(VTERM_KEY_KP_0 + n);
   return VTERM_KEY_NONE;
 }
@@ -1420,7 +1449,8 @@ static void term_key(Term *t, const char *key, size_t len, VTermModifier mod) {
     vterm_keyboard_start_paste(t->vt);
   } else if (strcmp(key, "<end_paste>") == 0) {
     vterm_keyboard_end_paste(t->vt);
-  } else if (strcmp(key, "<backtab>") == 0 || strcmp(key, "<iso-lefttab>") == 0) {
+  } else if (strcmp(key, "<backtab>") == 0 ||
+             strcmp(key, "<iso-lefttab>") == 0) {
     vterm_keyboard_key(t->vt, VTERM_KEY_TAB, VTERM_MOD_SHIFT);
   } else if (strcmp(key, "j") == 0 && mod == VTERM_MOD_CTRL) {
     cb_output("\n", 1, t);
@@ -1570,7 +1600,8 @@ static emacs_value Fvterm_new(emacs_env *env, ptrdiff_t nargs,
 }
 
 static emacs_value Fvterm_update(emacs_env *env, ptrdiff_t nargs,
-                                 emacs_value args[], void *data) EMACS_NOEXCEPT {
+                                 emacs_value args[],
+                                 void *data) EMACS_NOEXCEPT {
   (void)data;
   Term *t = arg_term(env, args[0]);
   if (!t)
@@ -1597,7 +1628,8 @@ static emacs_value Fvterm_update(emacs_env *env, ptrdiff_t nargs,
 }
 
 static emacs_value Fvterm_redraw(emacs_env *env, ptrdiff_t nargs,
-                                 emacs_value args[], void *data) EMACS_NOEXCEPT {
+                                 emacs_value args[],
+                                 void *data) EMACS_NOEXCEPT {
   (void)nargs;
   (void)data;
   Term *t = arg_term(env, args[0]);
@@ -1748,12 +1780,18 @@ static emacs_value Fvterm_module_info(emacs_env *env, ptrdiff_t nargs,
   bool arena = false;
 #endif
   emacs_value items[] = {
-      env->intern(env, ":libvterm"), env->make_string(env, version, (ptrdiff_t)strlen(version)),
-      env->intern(env, ":continuation"), bool_value(continuation),
-      env->intern(env, ":sb-clear"), bool_value(sb_clear),
-      env->intern(env, ":selection"), Qt, /* OSC 52 is decoded here */
-      env->intern(env, ":arena"), bool_value(arena),
-      env->intern(env, ":scrollback-max"), make_int(env, SB_MAX),
+      env->intern(env, ":libvterm"),
+      env->make_string(env, version, (ptrdiff_t)strlen(version)),
+      env->intern(env, ":continuation"),
+      bool_value(continuation),
+      env->intern(env, ":sb-clear"),
+      bool_value(sb_clear),
+      env->intern(env, ":selection"),
+      Qt, /* OSC 52 is decoded here */
+      env->intern(env, ":arena"),
+      bool_value(arena),
+      env->intern(env, ":scrollback-max"),
+      make_int(env, SB_MAX),
   };
   return env->funcall(env, Flist, (ptrdiff_t)(sizeof items / sizeof items[0]),
                       items);
@@ -1764,7 +1802,8 @@ static emacs_value Fvterm_module_info(emacs_env *env, ptrdiff_t nargs,
 typedef struct {
   const char *name;
   ptrdiff_t min, max;
-  emacs_value (*fn)(emacs_env *, ptrdiff_t, emacs_value *, void *) EMACS_NOEXCEPT;
+  emacs_value (*fn)(emacs_env *, ptrdiff_t, emacs_value *,
+                    void *) EMACS_NOEXCEPT;
   const char *doc;
 } ModuleFunction;
 
@@ -1807,7 +1846,8 @@ static void read_emacs_version(emacs_env *env) {
     env->non_local_exit_clear(env);
 }
 
-VTERM_EXPORT int emacs_module_init(struct emacs_runtime *runtime) EMACS_NOEXCEPT {
+VTERM_EXPORT int
+emacs_module_init(struct emacs_runtime *runtime) EMACS_NOEXCEPT {
   if ((size_t)runtime->size < sizeof *runtime)
     return 1;
   emacs_env *env = runtime->get_environment(runtime);
@@ -1816,7 +1856,8 @@ VTERM_EXPORT int emacs_module_init(struct emacs_runtime *runtime) EMACS_NOEXCEPT
   if (!elisp_init(env))
     return 3;
   read_emacs_version(env);
-  for (size_t i = 0; i < sizeof module_functions / sizeof module_functions[0]; i++) {
+  for (size_t i = 0; i < sizeof module_functions / sizeof module_functions[0];
+       i++) {
     const ModuleFunction *f = &module_functions[i];
     if (!elisp_defun(env, f->name, f->min, f->max, f->fn, f->doc))
       return 4;

@@ -75,8 +75,8 @@ typedef struct {
  * scrollback lines (one malloc block each) and, in Term's scratch space,
  * for screen rows being rendered. */
 typedef struct {
-  int cols;    /* terminal width when the row was captured */
-  int ncells;  /* stored cells; == cols when the last column is occupied */
+  int cols;   /* terminal width when the row was captured */
+  int ncells; /* stored cells; == cols when the last column is occupied */
   int nruns;
   int nextra;
   bool wrapped; /* the text continues on the next row */
@@ -100,32 +100,32 @@ typedef struct {
 } Buf;
 
 typedef struct Term {
-  VTerm *vt;            /* owned; freed by the finalizer */
-  VTermScreen *screen;  /* owned by vt */
-  VTermState *state;    /* owned by vt */
+  VTerm *vt;           /* owned; freed by the finalizer */
+  VTermScreen *screen; /* owned by vt */
+  VTermState *state;   /* owned by vt */
   int rows, cols;
-  StreamGuard guard;    /* owns its pending sequence buffers */
+  StreamGuard guard; /* owns its pending sequence buffers */
 
   /* Scrollback ring, newest line at logical index 0.  Each Line is one
    * malloc block owned by the ring. */
   Line **sb;
-  int sb_cap;      /* allocated slots (grows up to sb_max) */
-  int sb_max;      /* user limit, <= SB_MAX */
-  int sb_head;     /* slot of the newest line */
+  int sb_cap;  /* allocated slots (grows up to sb_max) */
+  int sb_max;  /* user limit, <= SB_MAX */
+  int sb_head; /* slot of the newest line */
   int sb_count;
-  int sb_pending;  /* newest lines not yet rendered into the buffer */
-  int sb_in_buffer;/* older lines that are in the buffer */
-  int sb_evicted;  /* buffer lines to delete from the top at next redraw */
-  int sb_popped;   /* scrollback lines to delete above the screen region */
+  int sb_pending;   /* newest lines not yet rendered into the buffer */
+  int sb_in_buffer; /* older lines that are in the buffer */
+  int sb_evicted;   /* buffer lines to delete from the top at next redraw */
+  int sb_popped;    /* scrollback lines to delete above the screen region */
 
-  RowInfo *row_info;   /* rows entries, owned */
-  Buf popped_info;     /* RowInfo of lines popped during a resize */
+  RowInfo *row_info; /* rows entries, owned */
+  Buf popped_info;   /* RowInfo of lines popped during a resize */
 
   /* What changed since the last redraw. */
   int invalid_start, invalid_end; /* screen rows, end exclusive */
-  bool dirty;          /* anything to redraw or deliver */
-  bool in_redraw;      /* guards against re-entry from Lisp callbacks */
-  int rows_in_buffer;  /* screen rows the buffer currently holds */
+  bool dirty;                     /* anything to redraw or deliver */
+  bool in_redraw;     /* guards against re-entry from Lisp callbacks */
+  int rows_in_buffer; /* screen rows the buffer currently holds */
 
   VTermPos cursor;
   bool cursor_visible, cursor_blink;
@@ -144,14 +144,14 @@ typedef struct Term {
   int selection_mask;
   size_t dropped_sequences, dropped_bytes, dropped_evals;
 
-  Buf output;          /* bytes for the process, flushed by vterm--update */
+  Buf output; /* bytes for the process, flushed by vterm--update */
   size_t output_dropped;
 
   /* Options fixed at creation. */
   bool disable_bold, disable_underline, disable_inverse, ignore_blink;
-  bool emit_extend;    /* Emacs >= 27 knows :extend */
+  bool emit_extend; /* Emacs >= 27 knows :extend */
 
-  int pty_fd;          /* -1 when none */
+  int pty_fd; /* -1 when none */
 
   /* Scratch space for rendering, reused across redraws. */
   VTermScreenCell *cells;

@@ -18,6 +18,7 @@
 
 include(CheckStructHasMember)
 include(CheckSymbolExists)
+include(CheckCSourceCompiles)
 
 find_path(LIBVTERM_SYSTEM_INCLUDE_DIR vterm.h)
 find_library(LIBVTERM_SYSTEM_LIBRARY vterm)
@@ -96,8 +97,11 @@ set(CMAKE_REQUIRED_INCLUDES "${_vterm_include_dir}")
 set(CMAKE_REQUIRED_QUIET ON)
 check_struct_has_member("VTermScreenCallbacks" sb_clear vterm.h
                         VTERM_HAVE_SB_CLEAR LANGUAGE C)
-check_struct_has_member("VTermLineInfo" continuation vterm.h
-                        VTERM_HAVE_LINEINFO_CONTINUATION LANGUAGE C)
+# A bitfield: check_struct_has_member's sizeof() cannot probe it.
+check_c_source_compiles("
+#include <vterm.h>
+int main(void) { VTermLineInfo info = {0}; info.continuation = 1; return (int)info.continuation - 1; }"
+  VTERM_HAVE_LINEINFO_CONTINUATION)
 check_symbol_exists(vterm_state_set_bold_highbright vterm.h
                     VTERM_HAVE_BOLD_HIGHBRIGHT)
 unset(CMAKE_REQUIRED_INCLUDES)

@@ -32,11 +32,13 @@ static void cap_write(void *user, const char *bytes, size_t len) {
 
 static void cap_osc(void *user, long command, const char *payload, size_t len) {
   Capture *c = user;
-  c->osc_len += (size_t)snprintf(c->osc + c->osc_len, sizeof c->osc - c->osc_len,
-                                 "[%ld:%.*s]", command, (int)len, payload);
+  c->osc_len +=
+      (size_t)snprintf(c->osc + c->osc_len, sizeof c->osc - c->osc_len,
+                       "[%ld:%.*s]", command, (int)len, payload);
 }
 
-static void cap_dropped(void *user, const char *kind, long command, size_t len) {
+static void cap_dropped(void *user, const char *kind, long command,
+                        size_t len) {
   Capture *c = user;
   (void)kind;
   (void)command;
@@ -74,13 +76,17 @@ static void test_plain_text_passes(void) {
 }
 
 static void test_nul_and_del_dropped(void) {
-  Capture *c = run(S("a\0b\x7f" "c\x1b[3\0" "1m"), NULL);
+  Capture *c = run(S("a\0b\x7f"
+                     "c\x1b[3\0"
+                     "1m"),
+                   NULL);
   CHECK(out_is(c, S("abc\x1b[31m")));
   free(c);
 }
 
 static void test_csi_too_many_params(void) {
-  Capture *c = run(S("\x1b[1;2;3;4;5;6;7;8;9;10;11;12;13;14;15;16;17;18mX"), NULL);
+  Capture *c =
+      run(S("\x1b[1;2;3;4;5;6;7;8;9;10;11;12;13;14;15;16;17;18mX"), NULL);
   CHECK(out_is(c, S("\x1b[1;2;3;4;5;6;7;8;9;10;11;12;13;14;15;16mX")));
   free(c);
   /* thousands of separators */
@@ -117,7 +123,9 @@ static void test_csi_with_control_inside(void) {
 }
 
 static void test_osc_captured(void) {
-  Capture *c = run(S("a\x1b]0;TITLE\x07" "b\x1b]51;A/tmp\x1b\\c\x1b]52;c;aGk=\x07"), NULL);
+  Capture *c = run(S("a\x1b]0;TITLE\x07"
+                     "b\x1b]51;A/tmp\x1b\\c\x1b]52;c;aGk=\x07"),
+                   NULL);
   CHECK(out_is(c, S("abc")));
   CHECK(strcmp(c->osc, "[0:TITLE][51:A/tmp][52:c;aGk=]") == 0);
   free(c);
@@ -145,7 +153,10 @@ static void test_osc_oversized_dropped(void) {
   char *in = malloc(len + 20);
   memcpy(in, "\x1b]51;E", 6);
   memset(in + 6, 'x', len - 6);
-  memcpy(in + len, "\x07" "after", 6);
+  memcpy(in + len,
+         "\x07"
+         "after",
+         6);
   Capture *c = run(in, len + 6, NULL);
   CHECK(c->dropped == 1);
   CHECK(c->osc_len == 0);
@@ -168,7 +179,9 @@ static void test_apc_pm_sos_swallowed(void) {
 }
 
 static void test_cancel(void) {
-  Capture *c = run(S("\x1b]0;x\x18y\x1b[1\x1a" "z"), NULL);
+  Capture *c = run(S("\x1b]0;x\x18y\x1b[1\x1a"
+                     "z"),
+                   NULL);
   CHECK(c->osc_len == 0);
   CHECK(out_is(c, S("y\x1b[1\x1az")));
   free(c);
@@ -178,15 +191,19 @@ static void test_cancel(void) {
 static void test_every_split_is_equivalent(void) {
   static const char in[] =
       "P> \x1b]51;Auser@host:/tmp\x1b\\ls\r\n\x1b[1;31mred\x1b[0m "
-      "\xE6\x97\xA5\x1b]0;T\x07\x1b[?25l\x1b[2 q\x1b" "7x\x1b" "8\x1bP$q\"p\x1b\\"
-      "\x1b]52;c;aGVsbG8=\x07" "end";
+      "\xE6\x97\xA5\x1b]0;T\x07\x1b[?25l\x1b[2 q\x1b"
+      "7x\x1b"
+      "8\x1bP$q\"p\x1b\\"
+      "\x1b]52;c;aGVsbG8=\x07"
+      "end";
   const size_t len = sizeof in - 1;
   Capture *whole = run(in, len, NULL);
   int bad = 0;
   for (size_t a = 1; a < len; a++) {
     size_t cut1[] = {a, 0};
     Capture *c = run(in, len, cut1);
-    if (!out_is(c, whole->out, whole->out_len) || strcmp(c->osc, whole->osc) != 0) {
+    if (!out_is(c, whole->out, whole->out_len) ||
+        strcmp(c->osc, whole->osc) != 0) {
       if (bad++ < 3)
         fprintf(stderr, "    split at %zu differs\n", a);
     }
@@ -194,7 +211,8 @@ static void test_every_split_is_equivalent(void) {
     for (size_t b = a + 1; b < len; b += 7) {
       size_t cut2[] = {a, b, 0};
       c = run(in, len, cut2);
-      if (!out_is(c, whole->out, whole->out_len) || strcmp(c->osc, whole->osc) != 0)
+      if (!out_is(c, whole->out, whole->out_len) ||
+          strcmp(c->osc, whole->osc) != 0)
         bad++;
       free(c);
     }

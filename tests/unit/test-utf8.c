@@ -35,23 +35,25 @@ static void test_valid(void) {
   CHECK(utf8_is_valid("", 0));
   CHECK(utf8_is_valid("abc", 3));
   CHECK(utf8_is_valid("\xC3\xA9\xE6\x97\xA5\xF0\x9F\x98\x80", 9));
-  CHECK(utf8_is_valid(FFFD, 3)); /* a literal U+FFFD is fine */
+  CHECK(utf8_is_valid(FFFD, 3));               /* a literal U+FFFD is fine */
   CHECK(utf8_is_valid("\xF4\x8F\xBF\xBF", 4)); /* U+10FFFF */
 }
 
 static void test_malformed(void) {
-  CHECK(!utf8_is_valid("\xC0\xAF", 2));          /* overlong '/' */
-  CHECK(!utf8_is_valid("\xE0\x80\xAF", 3));      /* overlong 3-byte */
-  CHECK(!utf8_is_valid("\xF0\x80\x80\xAF", 4));  /* overlong 4-byte */
-  CHECK(!utf8_is_valid("\xED\xA0\x80", 3));      /* surrogate D800 */
-  CHECK(!utf8_is_valid("\xED\xBF\xBF", 3));      /* surrogate DFFF */
-  CHECK(!utf8_is_valid("\xF4\x90\x80\x80", 4));  /* above U+10FFFF */
+  CHECK(!utf8_is_valid("\xC0\xAF", 2));         /* overlong '/' */
+  CHECK(!utf8_is_valid("\xE0\x80\xAF", 3));     /* overlong 3-byte */
+  CHECK(!utf8_is_valid("\xF0\x80\x80\xAF", 4)); /* overlong 4-byte */
+  CHECK(!utf8_is_valid("\xED\xA0\x80", 3));     /* surrogate D800 */
+  CHECK(!utf8_is_valid("\xED\xBF\xBF", 3));     /* surrogate DFFF */
+  CHECK(!utf8_is_valid("\xF4\x90\x80\x80", 4)); /* above U+10FFFF */
   CHECK(!utf8_is_valid("\xF5\x80\x80\x80", 4));
   CHECK(!utf8_is_valid("\xFF", 1));
-  CHECK(!utf8_is_valid("\x80", 1));              /* lone continuation */
-  CHECK(!utf8_is_valid("\xE6\x97", 2));          /* truncated */
+  CHECK(!utf8_is_valid("\x80", 1));     /* lone continuation */
+  CHECK(!utf8_is_valid("\xE6\x97", 2)); /* truncated */
   CHECK(sanitizes_to("\xFF\xFEok", 4, FFFD FFFD "ok"));
-  CHECK(sanitizes_to("a\xE6\x97" "b", 4, "a" FFFD "b"));
+  CHECK(sanitizes_to("a\xE6\x97"
+                     "b",
+                     4, "a" FFFD "b"));
   CHECK(sanitizes_to("\xC0\xAF", 2, FFFD FFFD));
   CHECK(sanitizes_to("\xED\xA0\x80", 3, FFFD FFFD FFFD));
   CHECK(sanitizes_to("x\xE6\x97", 3, "x" FFFD)); /* truncated at the end */
@@ -91,7 +93,8 @@ static void test_split_everywhere(void) {
     }
     a = carried;
     ngot += utf8_decode_finish(&a, &got[ngot]);
-    CHECK_MSG(ngot == nwhole && memcmp(got, whole, sizeof(uint32_t) * (size_t)ngot) == 0,
+    CHECK_MSG(ngot == nwhole &&
+                  memcmp(got, whole, sizeof(uint32_t) * (size_t)ngot) == 0,
               "split at %zu", split);
   }
 }
