@@ -56,9 +56,26 @@ static bool buf_reserve(Buf *b, size_t extra) {
   size_t cap = b->cap ? b->cap : 256;
   while (cap < need)
     cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-  char *data = realloc(b->data, cap);
-  if (!data)
-    return false;
+  char *data = b->temp ? talloc_temp(b->temp, cap) : NULL;
+  if (data) { /* the old copy stays in the arena until the next reset */
+    if (b->len)
+      memcpy(data, b->data, b->len);
+  } else {
+    if (b->temp && b->data) { /* arena exhausted: move to malloc */
+      char *heap = malloc(cap);
+      if (!heap)
+        return false;
+      memcpy(heap, b->data, b->len);
+      b->data = heap;
+      b->temp = NULL;
+      b->cap = cap;
+      return true;
+    }
+    b->temp = NULL;
+    data = realloc(b->data, cap);
+    if (!data)
+      return false;
+  }
   b->data = data;
   b->cap = cap;
   return true;
@@ -72,21 +89,24 @@ static bool buf_append(Buf *b, const void *p, size_t n) {
   return true;
 }
 
-/* Releases scratch memory grown by an unusually large redraw. */
-static void buf_trim(Buf *b, size_t keep) {
-  b->len = 0;
-  if (b->cap > keep) {
+/* Forgets B's storage: frees it if it is malloc'd; arena storage goes with
+ * the arena's next reset.  TEMP is where it grows from now on. */
+static void buf_release(Buf *b, TermAlloc *temp) {
+  if (!b->temp)
     free(b->data);
-    b->data = NULL;
-    b->cap = 0;
-  }
-}
-
-static void buf_free(Buf *b) {
-  free(b->data);
   b->data = NULL;
   b->len = b->cap = 0;
+  b->temp = temp;
 }
+
+/* Releases malloc'd scratch memory grown by an unusually large redraw. */
+static void buf_trim(Buf *b, size_t keep) {
+  b->len = 0;
+  if (!b->temp && b->cap > keep)
+    buf_release(b, NULL);
+}
+
+static void buf_free(Buf *b) { buf_release(b, NULL); }
 
 static char *copy_bytes(const char *p, size_t n) {
   char *s = malloc(n + 1);
@@ -173,32 +193,11 @@ static void style_apply(const Term *t, CellStyle s, VTermScreenCell *c) {
   c->attrs.font = (s.flags >> STYLE_FONT_SHIFT) & 15u;
 }
 
-/* ===== Directories (shared, reference counted) ============================ */
+/* ===== Row info ============================================================
+ */
 
-static TermDir *dir_new(const char *path, size_t len) {
-  TermDir *d = malloc(sizeof *d + len + 1);
-  if (!d)
-    return NULL;
-  d->refs = 1;
-  d->len = len;
-  memcpy(d->path, path, len);
-  d->path[len] = '\0';
-  return d;
-}
-
-static TermDir *dir_ref(TermDir *d) {
-  if (d)
-    d->refs++;
-  return d;
-}
-
-static void dir_unref(TermDir *d) {
-  if (d && --d->refs == 0)
-    free(d);
-}
-
-static void row_info_clear(RowInfo *r) {
-  dir_unref(r->dir);
+static void row_info_clear(Term *t, RowInfo *r) {
+  talloc_string_unref(&t->alloc, r->dir);
   r->dir = NULL;
   r->prompt_col = -1;
 }
@@ -261,15 +260,17 @@ static bool line_encode(Term *t, const VTermScreenCell *cells, int n,
   return true;
 }
 
-/* Copies a scratch line into one malloc block. */
-static Line *line_copy(const Line *src) {
+/* Copies a scratch line into one record. */
+static Line *line_copy(Term *t, const Line *src) {
   size_t chars = (size_t)src->ncells * sizeof(uint32_t);
   size_t runs = (size_t)src->nruns * sizeof(StyleRun);
   size_t extra = (size_t)src->nextra * sizeof(ExtraChars);
-  Line *l = malloc(sizeof *l + chars + runs + extra);
+  int8_t origin;
+  Line *l = talloc_record(&t->alloc, sizeof *l + chars + runs + extra, &origin);
   if (!l)
     return NULL;
   *l = *src;
+  l->origin = origin;
   char *p = (char *)(l + 1);
   l->chars = (uint32_t *)(void *)p;
   memcpy(l->chars, src->chars, chars);
@@ -280,10 +281,10 @@ static Line *line_copy(const Line *src) {
   return l;
 }
 
-static void line_free(Line *l) {
+static void line_free(Term *t, Line *l) {
   if (l) {
-    row_info_clear(&l->info);
-    free(l);
+    row_info_clear(t, &l->info);
+    talloc_record_free(&t->alloc, l, l->origin);
   }
 }
 
@@ -349,7 +350,7 @@ static bool sb_grow(Term *t) {
 /* Drops the oldest line, keeping the buffer bookkeeping right. */
 static void sb_evict_oldest(Term *t) {
   int slot = sb_slot(t, t->sb_count - 1);
-  line_free(t->sb[slot]);
+  line_free(t, t->sb[slot]);
   t->sb[slot] = NULL;
   t->sb_count--;
   if (t->sb_in_buffer > 0) {
@@ -389,7 +390,7 @@ static Line *sb_pop(Term *t) {
 static void sb_clear_all(Term *t) {
   while (t->sb_count > 0) {
     int slot = sb_slot(t, t->sb_count - 1);
-    line_free(t->sb[slot]);
+    line_free(t, t->sb[slot]);
     t->sb[slot] = NULL;
     t->sb_count--;
   }
@@ -490,8 +491,8 @@ static RowInfo row_info_shift_up(Term *t) {
   memmove(t->row_info, t->row_info + 1,
           (size_t)(t->rows - 1) * sizeof *t->row_info);
   RowInfo *bottom = &t->row_info[t->rows - 1];
-  bottom->dir =
-      t->rows > 1 ? dir_ref(t->row_info[t->rows - 2].dir) : dir_ref(top.dir);
+  bottom->dir = talloc_string_ref(
+      &t->alloc, t->rows > 1 ? t->row_info[t->rows - 2].dir : top.dir);
   bottom->prompt_col = -1;
   return top;
 }
@@ -510,10 +511,10 @@ static int cb_sb_pushline(int cols, const VTermScreenCell *cells, void *user) {
     scratch.wrapped = scratch.ncells == cols;
 #endif
     scratch.info = info;
-    l = line_copy(&scratch);
+    l = line_copy(t, &scratch);
   }
   if (!l) { /* scrollback off, or out of memory: the line is dropped */
-    row_info_clear(&info);
+    row_info_clear(t, &info);
     return 0;
   }
   sb_push(t, l);
@@ -529,7 +530,7 @@ static int cb_sb_popline(int cols, VTermScreenCell *cells, void *user) {
   line_decode(t, l, cells, cols);
   if (buf_append(&t->popped_info, &l->info, sizeof l->info))
     l->info.dir = NULL; /* ownership moved to popped_info */
-  line_free(l);
+  line_free(t, l);
   t->dirty = true;
   return 1;
 }
@@ -550,7 +551,7 @@ static void resize_row_info(Term *t, int new_rows) {
   int r = 0;
   if (!info) { /* keep going without directory info rather than fail */
     for (int i = 0; i < npopped; i++)
-      row_info_clear(&popped[i]);
+      row_info_clear(t, &popped[i]);
     t->popped_info.len = 0;
     return;
   }
@@ -560,14 +561,14 @@ static void resize_row_info(Term *t, int new_rows) {
     if (r < new_rows)
       info[r++] = t->row_info[i];
     else
-      row_info_clear(&t->row_info[i]);
+      row_info_clear(t, &t->row_info[i]);
   }
   for (; r < new_rows; r++) {
-    info[r].dir = r > 0 ? dir_ref(info[r - 1].dir) : NULL;
+    info[r].dir = r > 0 ? talloc_string_ref(&t->alloc, info[r - 1].dir) : NULL;
     info[r].prompt_col = -1;
   }
   for (int i = 0; i < npopped; i++)
-    row_info_clear(&popped[i]);
+    row_info_clear(t, &popped[i]);
   t->popped_info.len = 0;
   free(t->row_info);
   t->row_info = info;
@@ -621,20 +622,20 @@ static void osc_directory(Term *t, const char *path, size_t len) {
     return; /* an empty directory is ignored (upstream quirk Q6) */
   VTermPos pos;
   vterm_state_get_cursorpos(t->state, &pos);
-  TermDir *d = dir_new(path, len);
+  const char *d = talloc_string(&t->alloc, path, len);
   char *raw = copy_bytes(path, len);
   if (!d || !raw) {
-    free(d);
+    talloc_string_unref(&t->alloc, d);
     free(raw);
     return;
   }
   for (int r = pos.row; r >= 0 && r < t->rows; r++) {
-    dir_unref(t->row_info[r].dir);
-    t->row_info[r].dir = dir_ref(d);
+    talloc_string_unref(&t->alloc, t->row_info[r].dir);
+    t->row_info[r].dir = talloc_string_ref(&t->alloc, d);
   }
   if (pos.row >= 0 && pos.row < t->rows)
     t->row_info[pos.row].prompt_col = pos.col;
-  dir_unref(d);
+  talloc_string_unref(&t->alloc, d);
   free(t->directory);
   t->directory = raw;
   t->directory_len = len;
@@ -647,13 +648,16 @@ static void osc_eval(Term *t, const char *code, size_t len) {
     t->dirty = true;
     return;
   }
-  EvalNode *n = malloc(sizeof *n + len + 1);
-  if (!n)
+  int8_t origin;
+  EvalNode *n = talloc_record(&t->alloc, sizeof *n, &origin);
+  const char *text = n ? talloc_string(&t->alloc, code, len) : NULL;
+  if (!text) {
+    talloc_record_free(&t->alloc, n, n ? origin : ALLOC_MALLOC);
     return;
+  }
   n->next = NULL;
-  n->len = len;
-  memcpy(n->code, code, len);
-  n->code[len] = '\0';
+  n->code = text;
+  n->origin = origin;
   if (t->eval_tail)
     t->eval_tail->next = n;
   else
@@ -773,6 +777,11 @@ static void sink_write(void *user, const char *bytes, size_t len) {
 
 /* ===== Terminal lifetime ================================================== */
 
+static void eval_free(Term *t, EvalNode *n) {
+  talloc_string_unref(&t->alloc, n->code);
+  talloc_record_free(&t->alloc, n, n->origin);
+}
+
 static void term_free_events(Term *t) {
   free(t->title);
   t->title = NULL;
@@ -783,7 +792,7 @@ static void term_free_events(Term *t) {
   while (t->eval_head) {
     EvalNode *n = t->eval_head;
     t->eval_head = n->next;
-    free(n);
+    eval_free(t, n);
   }
   t->eval_tail = NULL;
   t->eval_count = 0;
@@ -797,15 +806,15 @@ static void term_finalize(void *ptr) EMACS_NOEXCEPT {
   if (t->vt)
     vterm_free(t->vt);
   for (int i = 0; i < t->sb_count; i++)
-    line_free(sb_at(t, i));
+    line_free(t, sb_at(t, i));
   free(t->sb);
   if (t->row_info)
     for (int i = 0; i < t->rows; i++)
-      row_info_clear(&t->row_info[i]);
+      row_info_clear(t, &t->row_info[i]);
   free(t->row_info);
   RowInfo *popped = (RowInfo *)(void *)t->popped_info.data;
   for (size_t i = 0; i < t->popped_info.len / sizeof *popped; i++)
-    row_info_clear(&popped[i]);
+    row_info_clear(t, &popped[i]);
   buf_free(&t->popped_info);
   term_free_events(t);
   stream_free(&t->guard);
@@ -821,7 +830,18 @@ static void term_finalize(void *ptr) EMACS_NOEXCEPT {
   if (t->pty_fd >= 0)
     close(t->pty_fd);
 #endif
+  talloc_destroy(&t->alloc); /* last: lines and strings were released above */
   free(t);
+}
+
+/* Per-redraw scratch buffers: they live in the temporary arena when the
+ * terminal has one. */
+static void reset_scratch(Term *t) {
+  Buf *bufs[] = {&t->text,          &t->spans,        &t->marks,
+                 &t->scratch_chars, &t->scratch_runs, &t->scratch_extra};
+  talloc_temp_reset(&t->alloc);
+  for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+    buf_release(bufs[i], t->alloc.arenas ? &t->alloc : NULL);
 }
 
 typedef struct {
@@ -837,6 +857,8 @@ static Term *term_create(const TermOptions *o) {
   Term *t = calloc(1, sizeof *t);
   if (!t)
     return NULL;
+  talloc_init(&t->alloc);
+  reset_scratch(t);
   t->pty_fd = -1;
   t->rows = o->rows;
   t->cols = o->cols;
@@ -1116,8 +1138,11 @@ static void insert_built(Term *t, emacs_env *env, Builder *b) {
   emacs_value str = env->make_string(env, t->text.data, (ptrdiff_t)t->text.len);
   if (elisp_failed(env))
     return;
-  FaceCache *cache = calloc(1, sizeof *cache);
-  if (!cache) {
+  FaceCache *cache = talloc_temp(&t->alloc, sizeof *cache);
+  bool cache_malloced = cache == NULL;
+  if (cache)
+    memset(cache, 0, sizeof *cache);
+  else if (!(cache = calloc(1, sizeof *cache))) {
     elisp_memory_full(env);
     return;
   }
@@ -1129,7 +1154,8 @@ static void insert_built(Term *t, emacs_env *env, Builder *b) {
                            face_lookup(t, env, cache, spans[i].style), str};
     env->funcall(env, Fput_text_property, 5, args);
   }
-  free(cache);
+  if (cache_malloced)
+    free(cache);
   emacs_value wrap_items[4] = {Qvterm_line_wrap, Qt, Qrear_nonsticky, Qt};
   emacs_value prompt_items[4] = {Qvterm_prompt, Qt, Qrear_nonsticky, Qt};
   emacs_value plists[2] = {env->funcall(env, Flist, 4, wrap_items),
@@ -1338,8 +1364,9 @@ static void deliver_events(Term *t, emacs_env *env) {
     EvalNode *n = evals;
     evals = n->next;
     if (!elisp_failed(env))
-      deliver_string(env, Fvterm_eval, n->code, n->len);
-    free(n);
+      deliver_string(env, Fvterm_eval, n->code,
+                     talloc_string_len(&t->alloc, n->code));
+    eval_free(t, n);
   }
   if (sel && !elisp_failed(env)) {
     emacs_value args[2] = {make_int(env, sel_mask),
@@ -1371,6 +1398,7 @@ static void term_redraw(Term *t, emacs_env *env) {
   if (t->in_redraw)
     return;
   t->in_redraw = true;
+  reset_scratch(t);
   for (int pass = 0; pass < 3 && t->dirty && !elisp_failed(env); pass++) {
     t->dirty = false;
     apply_cursor(t, env);
@@ -1710,7 +1738,7 @@ static emacs_value Fvterm_get_pwd_raw(emacs_env *env, ptrdiff_t nargs,
   intmax_t line;
   if (!t || !arg_int(env, args[1], INTMAX_MIN, INTMAX_MAX, &line))
     return Qnil;
-  const TermDir *dir = NULL;
+  const char *dir = NULL;
   intmax_t in_buffer = t->sb_in_buffer;
   if (line >= 1 && line <= in_buffer) {
     const Line *l = sb_at(t, t->sb_pending + (int)(in_buffer - line));
@@ -1720,7 +1748,7 @@ static emacs_value Fvterm_get_pwd_raw(emacs_env *env, ptrdiff_t nargs,
   }
   if (!dir)
     return Qnil;
-  emacs_value s = elisp_string(env, dir->path, dir->len);
+  emacs_value s = elisp_string(env, dir, talloc_string_len(&t->alloc, dir));
   return s ? s : Qnil;
 }
 
@@ -1797,6 +1825,41 @@ static emacs_value Fvterm_module_info(emacs_env *env, ptrdiff_t nargs,
                       items);
 }
 
+static emacs_value Fvterm_arena_stats(emacs_env *env, ptrdiff_t nargs,
+                                      emacs_value args[],
+                                      void *data) EMACS_NOEXCEPT {
+  (void)nargs;
+  (void)data;
+  Term *t = arg_term(env, args[0]);
+  if (!t)
+    return Qnil;
+  TallocStat stats[16];
+  int n = talloc_stats(&t->alloc, stats, 16);
+  if (n == 0)
+    return Qnil;
+  emacs_value items[32];
+  for (int i = 0; i < n; i++) {
+    items[2 * i] = env->intern(env, stats[i].name);
+    items[2 * i + 1] = make_int(env, stats[i].value);
+  }
+  return env->funcall(env, Flist, 2 * n, items);
+}
+
+#ifdef VTERM_USE_ARENA
+static emacs_value Fvterm_arena_fail_next_blocks(emacs_env *env,
+                                                 ptrdiff_t nargs,
+                                                 emacs_value args[],
+                                                 void *data) EMACS_NOEXCEPT {
+  (void)nargs;
+  (void)data;
+  intmax_t n;
+  if (!arg_int(env, args[0], 0, 1000000, &n))
+    return Qnil;
+  arena_fail_next_blocks((int)n);
+  return Qnil;
+}
+#endif
+
 /* ===== Initialisation ===================================================== */
 
 typedef struct {
@@ -1835,6 +1898,13 @@ static const ModuleFunction module_functions[] = {
      "Return t if TERM's pty translates CR to NL on input.\n\n(fn TERM)"},
     {"vterm--module-info", 0, 0, Fvterm_module_info,
      "Return a plist describing how the module was built.\n\n(fn)"},
+    {"vterm--arena-stats", 1, 1, Fvterm_arena_stats,
+     "Return TERM's arena statistics as a plist, or nil without arenas.\n\n"
+     "(fn TERM)"},
+#ifdef VTERM_USE_ARENA
+    {"vterm--arena-fail-next-blocks", 1, 1, Fvterm_arena_fail_next_blocks,
+     "Make the next N arena block allocations fail (for tests).\n\n(fn N)"},
+#endif
 };
 
 static void read_emacs_version(emacs_env *env) {

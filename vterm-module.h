@@ -25,6 +25,7 @@
 #include <vterm.h>
 
 #include "stream.h"
+#include "term-alloc.h"
 
 /* Scrollback is capped here whatever vterm-max-scrollback says. */
 #ifndef SB_MAX
@@ -41,17 +42,11 @@
 /* OSC 51;E commands queued between two redraws. */
 #define TERM_EVAL_LIMIT 1024
 
-/* A directory recorded by OSC 51;A.  Shared by every row and scrollback line
- * it applies to; freed when the last reference goes. */
-typedef struct TermDir {
-  long refs;
-  size_t len;
-  char path[]; /* NUL-terminated */
-} TermDir;
-
 /* What a row remembers besides its cells. */
 typedef struct {
-  TermDir *dir;   /* owned reference, or NULL */
+  /* Directory recorded by OSC 51;A: a refcounted talloc string (one
+   * reference owned here), or NULL. */
+  const char *dir;
   int prompt_col; /* column where the prompt ended, or -1 */
 } RowInfo;
 
@@ -79,7 +74,8 @@ typedef struct {
   int ncells; /* stored cells; == cols when the last column is occupied */
   int nruns;
   int nextra;
-  bool wrapped; /* the text continues on the next row */
+  bool wrapped;  /* the text continues on the next row */
+  int8_t origin; /* talloc_record origin (scrollback copies only) */
   RowInfo info;
   uint32_t *chars; /* CELL_* encoded code points, ncells entries */
   StyleRun *runs;
@@ -89,17 +85,21 @@ typedef struct {
 /* An OSC 51;E command waiting for the next redraw. */
 typedef struct EvalNode {
   struct EvalNode *next;
-  size_t len;
-  char code[]; /* NUL-terminated */
+  const char *code; /* talloc string, one reference */
+  int8_t origin;    /* talloc_record origin of the node */
 } EvalNode;
 
-/* A growable byte or record array (scratch space, reused across redraws). */
+/* A growable byte or record array (scratch space, reused across redraws).
+ * With a temporary arena it grows inside it (no realloc) and is emptied by
+ * every redraw's reset; otherwise it uses realloc. */
 typedef struct {
   char *data;
   size_t len, cap;
+  TermAlloc *temp; /* non-NULL: grows in this allocator's temporary arena */
 } Buf;
 
 typedef struct Term {
+  TermAlloc alloc;     /* arenas (or malloc): owns line records and strings */
   VTerm *vt;           /* owned; freed by the finalizer */
   VTermScreen *screen; /* owned by vt */
   VTermState *state;   /* owned by vt */
@@ -107,7 +107,7 @@ typedef struct Term {
   StreamGuard guard; /* owns its pending sequence buffers */
 
   /* Scrollback ring, newest line at logical index 0.  Each Line is one
-   * malloc block owned by the ring. */
+   * talloc_record block owned by the ring; the slot array is malloc'd. */
   Line **sb;
   int sb_cap;  /* allocated slots (grows up to sb_max) */
   int sb_max;  /* user limit, <= SB_MAX */
