@@ -447,12 +447,63 @@ static void feed_byte(Feed *f, size_t i, unsigned char c) {
   }
 }
 
+/* Length of the UTF-8 sequence that lead byte C starts (1 for anything that
+ * is not a multibyte lead). */
+static int utf8_sequence_length(unsigned char c) {
+  if (c >= 0xC2 && c <= 0xDF)
+    return 2;
+  if (c >= 0xE0 && c <= 0xEF)
+    return 3;
+  if (c >= 0xF0 && c <= 0xF4)
+    return 4;
+  return 1;
+}
+
+/* In ground state: holds back an incomplete UTF-8 sequence ending the
+ * input, so that libvterm always sees whole characters. */
+static void utf8_hold_tail(Feed *f) {
+  StreamGuard *g = f->g;
+  size_t i = f->len, cont = 0;
+  while (i > f->slice && cont < 3 &&
+         ((unsigned char)f->bytes[i - 1] & 0xC0) == 0x80) {
+    i--;
+    cont++;
+  }
+  if (i == f->slice)
+    return;
+  int need = utf8_sequence_length((unsigned char)f->bytes[i - 1]);
+  if (need <= 1 || (size_t)need <= cont + 1)
+    return; /* complete, or not a sequence at all */
+  flush_to(f, i - 1);
+  g->utf8_len = (int)(f->len - (i - 1));
+  memcpy(g->utf8, f->bytes + i - 1, (size_t)g->utf8_len);
+  f->slice = f->len;
+}
+
+/* Completes a sequence held from the previous write with the continuation
+ * bytes at the start of this one.  Returns how many bytes it consumed. */
+static size_t utf8_complete_held(StreamGuard *g, const char *bytes,
+                                 size_t len) {
+  int need = utf8_sequence_length((unsigned char)g->utf8[0]);
+  size_t used = 0;
+  while (g->utf8_len < need && used < len &&
+         ((unsigned char)bytes[used] & 0xC0) == 0x80)
+    g->utf8[g->utf8_len++] = bytes[used++];
+  if (g->utf8_len < need && used == len)
+    return used; /* still incomplete: keep holding */
+  /* Complete, or interrupted (libvterm then shows U+FFFD, as it should). */
+  g->sink.write(g->sink.user, g->utf8, (size_t)g->utf8_len);
+  g->utf8_len = 0;
+  return used;
+}
+
 /* Leaves the guard ready for the next write: anything not yet decided is
  * kept, everything decided goes out. */
 static void feed_finish(Feed *f) {
   StreamGuard *g = f->g;
   switch (g->state) {
   case STREAM_GROUND:
+    utf8_hold_tail(f);
     flush_to(f, f->len);
     break;
   case STREAM_ESCAPE:
@@ -468,8 +519,13 @@ static void feed_finish(Feed *f) {
 }
 
 int stream_feed(StreamGuard *g, const char *bytes, size_t len) {
-  Feed f = {g, bytes, len, 0, -1, 0};
   size_t i = 0;
+  if (g->utf8_len > 0) {
+    i = utf8_complete_held(g, bytes, len);
+    if (g->utf8_len > 0)
+      return 0;
+  }
+  Feed f = {g, bytes, len, i, -1, 0};
   while (i < len) {
     if (g->state == STREAM_GROUND) {
       i = ground_scan(bytes, i, len);

@@ -32,6 +32,9 @@
  *    above STREAM_CSI_MAX_VALUE (clamped), a NUL/DEL inside, or when it
  *    straddles two writes;
  *  - drops NUL and DEL everywhere (libvterm ignores them anyway);
+ *  - never ends a write inside a UTF-8 sequence: an incomplete one at the
+ *    end of the input is held back and completed by the next write
+ *    (libvterm loses such a partial character when text precedes it);
  *  - takes every OSC out of the stream and hands the complete payload to the
  *    sink (so OSC 0/2/51/52 behave the same on every libvterm version and
  *    regardless of chunking);
@@ -75,6 +78,10 @@ typedef enum {
 typedef struct {
   StreamState state;
   int string_esc; /* an ESC was seen inside a string (ST pending?) */
+
+  /* Incomplete UTF-8 sequence held from the end of the previous write. */
+  char utf8[4];
+  int utf8_len;
 
   /* ESC held across a write boundary: the ESC and its intermediates. */
   char esc[8];

@@ -1797,6 +1797,11 @@ static emacs_value Fvterm_module_info(emacs_env *env, ptrdiff_t nargs,
 #else
   bool continuation = false;
 #endif
+#ifdef VTERM_HAVE_STRING_FRAGMENTS
+  bool fragments = true;
+#else
+  bool fragments = false;
+#endif
 #ifdef VTERM_HAVE_SB_CLEAR
   bool sb_clear = true;
 #else
@@ -1810,6 +1815,8 @@ static emacs_value Fvterm_module_info(emacs_env *env, ptrdiff_t nargs,
   emacs_value items[] = {
       env->intern(env, ":libvterm"),
       env->make_string(env, version, (ptrdiff_t)strlen(version)),
+      env->intern(env, ":string-fragments"),
+      bool_value(fragments),
       env->intern(env, ":continuation"),
       bool_value(continuation),
       env->intern(env, ":sb-clear"),

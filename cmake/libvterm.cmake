@@ -93,16 +93,24 @@ else()
 endif()
 
 # Features differ between libvterm 0.1.x and 0.3.x: probe the header.
+# The probes only compile: the library may not be built yet, and linking
+# would need it.
 set(CMAKE_REQUIRED_INCLUDES "${_vterm_include_dir}")
 set(CMAKE_REQUIRED_QUIET ON)
+set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
 check_struct_has_member("VTermScreenCallbacks" sb_clear vterm.h
                         VTERM_HAVE_SB_CLEAR LANGUAGE C)
 # A bitfield: check_struct_has_member's sizeof() cannot probe it.
 check_c_source_compiles("
 #include <vterm.h>
-int main(void) { VTermLineInfo info = {0}; info.continuation = 1; return (int)info.continuation - 1; }"
+int probe(void) { VTermLineInfo info = {0}; info.continuation = 1; return (int)info.continuation; }"
   VTERM_HAVE_LINEINFO_CONTINUATION)
 check_symbol_exists(vterm_state_set_bold_highbright vterm.h
                     VTERM_HAVE_BOLD_HIGHBRIGHT)
+check_c_source_compiles("
+#include <vterm.h>
+int probe(void) { VTermStringFragment f = {0}; return (int)f.len; }"
+  VTERM_HAVE_STRING_FRAGMENTS)
+unset(CMAKE_TRY_COMPILE_TARGET_TYPE)
 unset(CMAKE_REQUIRED_INCLUDES)
 unset(CMAKE_REQUIRED_QUIET)

@@ -17,13 +17,28 @@
 typedef struct {
   char out[1 << 16];
   size_t out_len;
+  int split_writes; /* writes that ended inside a UTF-8 sequence */
   char osc[1 << 16];
   size_t osc_len;
   int dropped;
 } Capture;
 
+/* Whether BYTES (LEN > 0) ends in the middle of a UTF-8 sequence. */
+static int ends_mid_utf8(const char *bytes, size_t len) {
+  size_t i = len, cont = 0;
+  while (i > 0 && cont < 3 && ((unsigned char)bytes[i - 1] & 0xC0) == 0x80)
+    i--, cont++;
+  if (i == 0)
+    return 0;
+  unsigned char lead = (unsigned char)bytes[i - 1];
+  size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+  return need > cont + 1;
+}
+
 static void cap_write(void *user, const char *bytes, size_t len) {
   Capture *c = user;
+  if (len > 0 && ends_mid_utf8(bytes, len))
+    c->split_writes++;
   if (c->out_len + len <= sizeof c->out) {
     memcpy(c->out + c->out_len, bytes, len);
     c->out_len += len;
@@ -187,6 +202,29 @@ static void test_cancel(void) {
   free(c);
 }
 
+/* libvterm loses a partial character when text precedes it in the same
+ * write, so no write may end inside a UTF-8 sequence. */
+static void test_utf8_never_split_across_writes(void) {
+  static const char in[] = "a\xE6\x97\xA5"
+                           "b\xF0\x9F\x98\x80"
+                           "c\xC3\xA9";
+  const size_t len = sizeof in - 1;
+  int bad = 0;
+  for (size_t a = 1; a < len; a++) {
+    size_t cut[] = {a, 0};
+    Capture *c = run(in, len, cut);
+    if (c->split_writes != 0 || !out_is(c, in, len))
+      bad++;
+    free(c);
+  }
+  CHECK(bad == 0);
+  /* An interrupted sequence still goes out (libvterm shows U+FFFD). */
+  size_t cut[] = {2, 0};
+  Capture *c = run(S("x\xE6Z"), cut);
+  CHECK(out_is(c, S("x\xE6Z")));
+  free(c);
+}
+
 /* The guard's output must not depend on how the input was chunked. */
 static void test_every_split_is_equivalent(void) {
   static const char in[] =
@@ -237,5 +275,6 @@ int main(void) {
   test_apc_pm_sos_swallowed();
   test_cancel();
   test_every_split_is_equivalent();
+  test_utf8_never_split_across_writes();
   return test_report();
 }

@@ -1,0 +1,2113 @@
+;;; vterm.el --- Fully-featured terminal emulator  -*- lexical-binding: t; -*-
+
+;; Copyright (C) 2026 The emacs-libvterm-win contributors
+
+;; Author: The emacs-libvterm-win contributors
+;; Version: 0.0.2
+;; Keywords: terminals
+;; Package-Requires: ((emacs "25.1"))
+
+;; This file is not part of GNU Emacs.
+
+;; This program is free software: you can redistribute it and/or modify
+;; it under the terms of the GNU General Public License as published by
+;; the Free Software Foundation, either version 3 of the License, or
+;; (at your option) any later version.
+
+;; This program is distributed in the hope that it will be useful,
+;; but WITHOUT ANY WARRANTY; without even the implied warranty of
+;; MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+;; GNU General Public License for more details.
+
+;; You should have received a copy of the GNU General Public License
+;; along with this program.  If not, see <https://www.gnu.org/licenses/>.
+
+;;; Commentary:
+
+;; vterm runs a shell inside an Emacs buffer.  The terminal emulation is
+;; done by libvterm inside a dynamic module (`vterm-module'), so programs
+;; with heavy output or full-screen interfaces stay fast.  This file holds
+;; everything on the Lisp side: options, faces, key bindings, the major
+;; mode, commands, the process plumbing and the functions the module
+;; calls back.
+;;
+;; Usage: M-x vterm opens a terminal; M-x vterm-other-window opens one
+;; in another window.  C-c C-t toggles `vterm-copy-mode', in which the
+;; buffer can be navigated and copied like any other buffer.
+;;
+;; The module is looked up next to this file.  When it is missing it can
+;; be built with M-x vterm-module-compile, which runs CMake.
+;;
+;; Shell-side integration (directory and prompt tracking, buffer titles,
+;; calling whitelisted Emacs functions from the shell) lives in the
+;; scripts of the etc/ directory; the shell finds them through the
+;; EMACS_VTERM_PATH environment variable.
+;;
+;; The contract between this file and the module is described in
+;; doc/DESIGN.md.
+
+;;; Code:
+
+(require 'cl-lib)
+(require 'term)
+(require 'term/xterm)
+(require 'face-remap)
+(require 'files-x)
+
+(unless module-file-suffix
+  (error "Vterm needs an Emacs built with module support (--with-modules)"))
+
+(defvar vterm-copy-mode)
+
+(declare-function bookmark-prop-get "bookmark" (bookmark prop))
+(declare-function compilation-next-error-function "compile" (n &optional reset))
+
+;;; Options
+
+(defgroup vterm nil
+  "Terminal emulator based on libvterm."
+  :group 'terminals)
+
+(defcustom vterm-module-cmake-args ""
+  "Extra arguments given to CMake when compiling `vterm-module'.
+
+The string is inserted verbatim into the CMake command line of
+`vterm-module-compile', so it must use shell syntax.  Besides the
+usual CMake options, the build knows `USE_SYSTEM_LIBVTERM': for
+example \"-DUSE_SYSTEM_LIBVTERM=Off\" builds the bundled libvterm
+instead of using the one installed on the system."
+  :type 'string
+  :group 'vterm)
+
+(defcustom vterm-always-compile-module nil
+  "Non-nil means compile `vterm-module' without asking when it is missing.
+
+When nil, loading vterm asks for confirmation before compiling."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-shell shell-file-name
+  "The shell command run in new terminals.
+
+The value is inserted unquoted after \"exec\" in a /bin/sh command
+line, so it may carry arguments, as in \"bash --norc\"."
+  :type 'string
+  :group 'vterm)
+
+(defcustom vterm-tramp-shells '(("ssh" login-shell) ("scp" login-shell)
+                                ("docker" "/bin/sh"))
+  "Shells to run when `default-directory' is remote.
+
+Each element has the form (METHOD SHELL) or (METHOD login-shell
+FALLBACK).  METHOD is a TRAMP method name, or t to match any
+method that has no entry of its own.  SHELL is the shell command
+line to run on the remote host.  The symbol `login-shell' means
+the login shell of the remote user, as reported by \"getent
+passwd\"; when that cannot be found, FALLBACK is used if given.
+
+When no entry applies, the connection-local value of
+`shell-file-name' is used, then `vterm-shell'."
+  :type '(alist :key-type (choice (string :tag "TRAMP method")
+                                  (const :tag "Any other method" t))
+                :value-type (choice (list :tag "Shell" string)
+                                    (list :tag "Login shell"
+                                          (const login-shell))
+                                    (list :tag "Login shell, with fallback"
+                                          (const login-shell) string)))
+  :group 'vterm)
+
+(defcustom vterm-buffer-name "*vterm*"
+  "The base name of vterm buffers.
+
+`vterm' and `vterm-other-window' use it.  With a numeric prefix
+argument N those commands use this name followed by \"<N>\", for
+example \"*vterm*<2>\"."
+  :type 'string
+  :group 'vterm)
+
+(defcustom vterm-max-scrollback 1000
+  "Number of lines kept in the scrollback of a new terminal.
+
+The module caps the value at 100000.  It is read when a terminal
+is created."
+  :type 'number
+  :group 'vterm)
+
+(defcustom vterm-min-window-width 80
+  "Minimum width of the terminal, in columns.
+
+The terminal never gets narrower than this, even in a narrower
+window; lines are then truncated on display."
+  :type 'number
+  :group 'vterm)
+
+(defcustom vterm-kill-buffer-on-exit t
+  "Non-nil means kill the vterm buffer when its process exits.
+
+When nil, the buffer stays around with its text after the process
+has ended."
+  :type 'boolean
+  :group 'vterm)
+
+(define-obsolete-variable-alias 'vterm-clear-scrollback
+  'vterm-clear-scrollback-when-clearing "0.0.1")
+
+(define-obsolete-variable-alias 'vterm-use-vterm-prompt
+  'vterm-use-vterm-prompt-detection-method "0.0.1")
+
+(defcustom vterm-clear-scrollback-when-clearing nil
+  "Non-nil means `vterm-clear' also erases the scrollback.
+
+The scrollback is the text above the visible screen.  A prefix
+argument to `vterm-clear' inverts this setting for one call."
+  :type 'boolean
+  :group 'vterm)
+
+(defun vterm--set-keymap-exceptions (symbol value)
+  "Set SYMBOL to VALUE and rebuild `vterm-mode-map' from scratch.
+
+This is the `:set' function of `vterm-keymap-exceptions'.  The map
+object is kept, so buffers already using it see the new bindings."
+  (set-default symbol value)
+  (when (and (boundp 'vterm-mode-map)
+             (keymapp vterm-mode-map)
+             (fboundp 'vterm--make-mode-map))
+    (setcdr vterm-mode-map (cdr (vterm--make-mode-map value)))))
+
+(defcustom vterm-keymap-exceptions
+  '("C-c" "C-x" "C-u" "C-g" "C-h" "C-l" "M-x" "M-o" "C-y" "M-y")
+  "Keys that `vterm-mode-map' does not send to the terminal.
+
+Each element is a key description as understood by `kbd'.  These
+keys keep their global bindings in vterm buffers.  To use a prefix
+key of your own in vterm buffers, add it here; it then cannot be
+sent to the terminal any more, except through
+`vterm-send-next-key'.
+
+Setting this option through Customize rebuilds `vterm-mode-map'."
+  :type '(repeat string)
+  :set #'vterm--set-keymap-exceptions
+  :group 'vterm)
+
+(defcustom vterm-exit-functions nil
+  "Functions called when the process of a vterm buffer exits.
+
+Each function receives two arguments: the vterm buffer, or nil if
+it is no longer live, and the event string of the process
+sentinel, such as \"finished\\n\".
+
+The sentinel that runs this hook is installed when a terminal is
+created if this hook or `vterm-kill-buffer-on-exit' is non-nil at
+that time.  Another package that replaces the sentinel of the
+process disables this hook."
+  :type 'hook
+  :group 'vterm)
+
+(make-obsolete-variable 'vterm-set-title-functions
+                        "use `vterm-buffer-name-string' instead."
+                        "0.0.1")
+
+(defcustom vterm-buffer-name-string nil
+  "Format string for renaming vterm buffers after the terminal title.
+
+When nil, titles set by programs in the terminal are ignored.
+Otherwise the value is a `format' string with one %s, which is
+replaced by the title; the buffer is renamed to the result, with a
+<N> suffix when the name is taken.  For example, \"vterm %s\"
+with a shell that sets the title to the current directory names
+the buffer after that directory."
+  :type '(choice (const :tag "Do not rename" nil)
+                 (string :tag "Format"))
+  :group 'vterm)
+
+(defcustom vterm-term-environment-variable "xterm-256color"
+  "Value of the TERM environment variable in the terminal."
+  :type 'string
+  :group 'vterm)
+
+(defcustom vterm-environment nil
+  "Extra environment variables for the processes of new terminals.
+
+Each element is a string \"NAME=VALUE\", as in
+`process-environment'.  The value may also be set in
+.dir-locals.el files."
+  :type '(repeat string)
+  :group 'vterm)
+
+(defcustom vterm-enable-manipulate-selection-data-by-osc52 nil
+  "Non-nil means programs in the terminal may set the kill ring.
+
+Programs set the selection with the OSC 52 escape sequence, for
+example printf \"\\e]52;c;%s\\a\" \"$(printf foo | base64)\".
+The text is put on the kill ring and, depending on the targets the
+program names, on the clipboard and the primary selection.
+Queries of the selection are never answered.  The option is off
+by default because any program, including one on a remote host,
+could otherwise overwrite the clipboard."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-eval-cmds '(("find-file" find-file)
+                             ("message" message)
+                             ("vterm-clear-scrollback" vterm-clear-scrollback))
+  "Emacs functions that programs in the terminal may call.
+
+A program calls a function by printing the escape sequence
+ESC ] 51 ; E followed by the function's shell name and its
+arguments in shell quoting, and ESC \\.  The helper `vterm_cmd' of
+the scripts in etc/ does this.  Each element has the form
+\(SHELL-NAME FUNCTION); FUNCTION receives the arguments as strings.
+
+Only functions listed here can be called, so that output in the
+terminal cannot run arbitrary code."
+  :type '(alist :key-type string :value-type (list function))
+  :group 'vterm)
+
+(defcustom vterm-disable-underline nil
+  "Non-nil means render underlined text without the underline.
+
+The value is read when a terminal is created."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-disable-inverse-video nil
+  "Non-nil means render reverse-video text as normal text.
+
+The value is read when a terminal is created."
+  :type 'boolean
+  :group 'vterm)
+
+(define-obsolete-variable-alias 'vterm-disable-bold-font
+  'vterm-disable-bold "0.0.1")
+
+(defcustom vterm-disable-bold nil
+  "Non-nil means render bold text with the normal weight.
+
+The value is read when a terminal is created."
+  :type 'boolean
+  :group 'vterm)
+
+(define-obsolete-variable-alias 'vterm-set-bold-hightbright
+  'vterm-set-bold-highbright "0.0.2")
+
+(defcustom vterm-set-bold-highbright nil
+  "Non-nil means show bold text in ANSI colors 0-7 with the bright colors.
+
+The bright colors are colors 8-15.  The value is read when a
+terminal is created."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-ignore-blink-cursor t
+  "Non-nil means ignore requests of programs to make the cursor blink.
+
+When nil, such requests turn the global minor mode
+`blink-cursor-mode' on or off, which affects every window.  The
+value is read when a terminal is created."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-copy-exclude-prompt t
+  "Non-nil means `vterm-copy-mode-done' leaves the prompt out of a copied line.
+
+A prefix argument to `vterm-copy-mode-done' inverts this setting."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-use-vterm-prompt-detection-method t
+  "Non-nil means find prompts from the marks reported by the shell.
+
+A shell configured with the scripts of etc/ prints the escape
+sequence ESC ] 51 ; A at the end of each prompt, which tells vterm
+where the prompt ends.  That is the reliable method.  When this
+option is nil, or the shell never reported a prompt, prompts are
+found with `term-prompt-regexp' instead."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-bookmark-check-dir t
+  "Non-nil means restoring a vterm bookmark also restores its directory.
+
+The directory is restored by typing a cd command into the shell."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-copy-mode-remove-fake-newlines nil
+  "Non-nil means join wrapped lines while `vterm-copy-mode' is on.
+
+A line longer than the terminal is shown on several rows, which
+are separated by \"fake\" newlines.  When this option is non-nil,
+entering copy mode removes those newlines and turns off
+`truncate-lines', so that long lines are wrapped by Emacs instead;
+leaving copy mode puts them back."
+  :type 'boolean
+  :group 'vterm)
+
+(defvar vterm-timer-delay 0.1
+  "Delay in seconds between output of the process and its display.
+
+Output arriving within this delay is drawn at once, which keeps
+large outputs fast.  A value of nil draws every chunk of output as
+soon as it arrives.  Output that answers a key sent from Emacs is
+always drawn without delay.")
+
+(defvar vterm-install-buffer-name " *Install vterm* "
+  "Name of the buffer that shows the compilation of `vterm-module'.")
+
+;;; Faces
+
+(defface vterm-color-black
+  '((t :inherit term-color-black))
+  "Face for ANSI color 0 (black).
+Its foreground is used for the text color, its background for the
+background color."
+  :group 'vterm)
+
+(defface vterm-color-red
+  '((t :inherit term-color-red))
+  "Face for ANSI color 1 (red).
+Its foreground is used for the text color, its background for the
+background color."
+  :group 'vterm)
+
+(defface vterm-color-green
+  '((t :inherit term-color-green))
+  "Face for ANSI color 2 (green).
+Its foreground is used for the text color, its background for the
+background color."
+  :group 'vterm)
+
+(defface vterm-color-yellow
+  '((t :inherit term-color-yellow))
+  "Face for ANSI color 3 (yellow).
+Its foreground is used for the text color, its background for the
+background color."
+  :group 'vterm)
+
+(defface vterm-color-blue
+  '((t :inherit term-color-blue))
+  "Face for ANSI color 4 (blue).
+Its foreground is used for the text color, its background for the
+background color."
+  :group 'vterm)
+
+(defface vterm-color-magenta
+  '((t :inherit term-color-magenta))
+  "Face for ANSI color 5 (magenta).
+Its foreground is used for the text color, its background for the
+background color."
+  :group 'vterm)
+
+(defface vterm-color-cyan
+  '((t :inherit term-color-cyan))
+  "Face for ANSI color 6 (cyan).
+Its foreground is used for the text color, its background for the
+background color."
+  :group 'vterm)
+
+(defface vterm-color-white
+  '((t :inherit term-color-white))
+  "Face for ANSI color 7 (white).
+Its foreground is used for the text color, its background for the
+background color."
+  :group 'vterm)
+
+(defun vterm--bright-parent (color)
+  "Return the term.el face that the bright variant of COLOR inherits.
+COLOR is a color name such as \"red\".  The result is
+`term-color-bright-COLOR' when that face exists (Emacs 28 and
+later) and `term-color-COLOR' otherwise."
+  (let ((bright (intern (concat "term-color-bright-" color))))
+    (if (facep bright) bright (intern (concat "term-color-" color)))))
+
+(defface vterm-color-bright-black
+  `((t :inherit ,(vterm--bright-parent "black")))
+  "Face for ANSI color 8 (bright black).
+Its foreground is used for the text color, its background for the
+background color."
+  :group 'vterm)
+
+(defface vterm-color-bright-red
+  `((t :inherit ,(vterm--bright-parent "red")))
+  "Face for ANSI color 9 (bright red).
+Its foreground is used for the text color, its background for the
+background color."
+  :group 'vterm)
+
+(defface vterm-color-bright-green
+  `((t :inherit ,(vterm--bright-parent "green")))
+  "Face for ANSI color 10 (bright green).
+Its foreground is used for the text color, its background for the
+background color."
+  :group 'vterm)
+
+(defface vterm-color-bright-yellow
+  `((t :inherit ,(vterm--bright-parent "yellow")))
+  "Face for ANSI color 11 (bright yellow).
+Its foreground is used for the text color, its background for the
+background color."
+  :group 'vterm)
+
+(defface vterm-color-bright-blue
+  `((t :inherit ,(vterm--bright-parent "blue")))
+  "Face for ANSI color 12 (bright blue).
+Its foreground is used for the text color, its background for the
+background color."
+  :group 'vterm)
+
+(defface vterm-color-bright-magenta
+  `((t :inherit ,(vterm--bright-parent "magenta")))
+  "Face for ANSI color 13 (bright magenta).
+Its foreground is used for the text color, its background for the
+background color."
+  :group 'vterm)
+
+(defface vterm-color-bright-cyan
+  `((t :inherit ,(vterm--bright-parent "cyan")))
+  "Face for ANSI color 14 (bright cyan).
+Its foreground is used for the text color, its background for the
+background color."
+  :group 'vterm)
+
+(defface vterm-color-bright-white
+  `((t :inherit ,(vterm--bright-parent "white")))
+  "Face for ANSI color 15 (bright white).
+Its foreground is used for the text color, its background for the
+background color."
+  :group 'vterm)
+
+(defface vterm-color-underline
+  '((t :inherit default))
+  "Face for underlined text in the default color.
+Only its foreground is used, as the text color of underlined text
+that has no color of its own."
+  :group 'vterm)
+
+(defface vterm-color-inverse-video
+  '((t :inherit default))
+  "Face for reverse-video text in the default color.
+Only its background is used, as the background of reverse-video
+text that has no background color of its own."
+  :group 'vterm)
+
+(defvar vterm-color-palette
+  [vterm-color-black
+   vterm-color-red
+   vterm-color-green
+   vterm-color-yellow
+   vterm-color-blue
+   vterm-color-magenta
+   vterm-color-cyan
+   vterm-color-white
+   vterm-color-bright-black
+   vterm-color-bright-red
+   vterm-color-bright-green
+   vterm-color-bright-yellow
+   vterm-color-bright-blue
+   vterm-color-bright-magenta
+   vterm-color-bright-cyan
+   vterm-color-bright-white]
+  "Faces of the 16 ANSI colors, indexed by color number.")
+
+;;; Module
+
+(defconst vterm--directory
+  (let ((file (or load-file-name
+                  (bound-and-true-p byte-compile-current-file)
+                  buffer-file-name
+                  (locate-library "vterm.el" t))))
+    (and file (file-name-directory file)))
+  "Directory holding vterm.el, where `vterm-module' is built and looked up.")
+
+(defvar vterm--system-type-override nil
+  "When non-nil, the value of `system-type' that vterm acts upon.
+Tests set it to `windows-nt' to exercise the Windows code paths on
+other systems.")
+
+(defun vterm--windows-p ()
+  "Return non-nil when vterm should use its Windows code paths.
+This follows `vterm--system-type-override' when it is set."
+  (eq (or vterm--system-type-override system-type) 'windows-nt))
+
+(defun vterm-module--cmake-is-available ()
+  "Return t if the cmake executable can be found; signal an error otherwise."
+  (unless (executable-find "cmake")
+    (error "Compiling vterm-module needs CMake, which is not installed"))
+  t)
+
+(defun vterm--module-build-steps (directory)
+  "Return the commands that build `vterm-module' in DIRECTORY.
+The value is a list of argument lists, one per program run."
+  (let ((build (expand-file-name "build" directory)))
+    (list (append (list "cmake" "-S" directory "-B" build)
+                  (split-string-and-unquote vterm-module-cmake-args))
+          (list "cmake" "--build" build))))
+
+;;;###autoload
+(defun vterm-module-compile ()
+  "Compile `vterm-module' with CMake in the directory of vterm.el.
+
+The commands and their output are shown in the buffer named by
+`vterm-install-buffer-name'.  On success the module is placed next
+to vterm.el; on failure an error is signaled."
+  (interactive)
+  (when (vterm-module--cmake-is-available)
+    (let ((directory (file-name-as-directory
+                      (or vterm--directory
+                          (let ((file (locate-library "vterm.el" t)))
+                            (and file (file-name-directory file)))
+                          (error "Cannot find the directory of vterm.el"))))
+          (buffer (get-buffer-create vterm-install-buffer-name))
+          (status 0))
+      (pop-to-buffer buffer)
+      (with-current-buffer buffer
+        (let ((inhibit-read-only t))
+          (erase-buffer))
+        (compilation-mode)
+        (setq default-directory directory)
+        (let ((inhibit-read-only t))
+          (if (vterm--windows-p)
+              (let ((steps (vterm--module-build-steps directory)))
+                (while (and steps (eql status 0))
+                  (insert "$ "
+                          (mapconcat #'shell-quote-argument (car steps) " ")
+                          "\n")
+                  (setq status (apply #'call-process (caar steps) nil buffer t
+                                      (cdar steps)))
+                  (setq steps (cdr steps))))
+            (let ((command (concat "mkdir -p build && cd build && cmake "
+                                   vterm-module-cmake-args
+                                   " .. && cmake --build .")))
+              (insert "cd " (shell-quote-argument directory)
+                      "\n$ " command "\n")
+              (setq status (call-process "sh" nil buffer t "-c" command))))))
+      (if (eql status 0)
+          (message "vterm-module compiled successfully")
+        (error "Compiling vterm-module failed; see the buffer %S"
+               vterm-install-buffer-name)))))
+
+(defun vterm--load-module ()
+  "Load `vterm-module', compiling it first if it cannot be found.
+
+The module is searched for in the directory of vterm.el, then in
+`load-path'.  When it is missing, it is compiled without asking if
+`vterm-always-compile-module' is non-nil; otherwise the user is
+asked.  In batch mode the user is never asked and an error is
+signaled instead."
+  (unless (featurep 'vterm-module)
+    (let ((load-path (if vterm--directory
+                         (cons vterm--directory load-path)
+                       load-path)))
+      (unless (require 'vterm-module nil t)
+        (cond
+         ((or vterm-always-compile-module
+              (and (not noninteractive)
+                   (y-or-n-p "The vterm module is missing; compile it now? ")))
+          (vterm-module-compile)
+          (require 'vterm-module))
+         (noninteractive
+          (error (concat "The vterm module is neither in %s nor in `load-path';"
+                         " build it with `vterm-module-compile' or CMake")
+                 (or vterm--directory "the directory of vterm.el")))
+         (t
+          (error "Vterm cannot work without its module; %s"
+                 "build it with `vterm-module-compile'")))))))
+
+(vterm--load-module)
+
+(declare-function vterm--new "ext:vterm-module.c"
+                  (rows cols &optional scrollback disable-bold disable-underline
+                        disable-inverse-video ignore-blink-cursor
+                        set-bold-highbright))
+(declare-function vterm--update "ext:vterm-module.c"
+                  (term &optional key shift meta ctrl))
+(declare-function vterm--redraw "ext:vterm-module.c" (term))
+(declare-function vterm--write-input "ext:vterm-module.c" (term string))
+(declare-function vterm--set-size "ext:vterm-module.c" (term rows cols))
+(declare-function vterm--set-pty-name "ext:vterm-module.c" (term name))
+(declare-function vterm--get-pwd-raw "ext:vterm-module.c" (term linenum))
+(declare-function vterm--reset-point "ext:vterm-module.c" (term))
+(declare-function vterm--get-icrnl "ext:vterm-module.c" (term))
+(declare-function vterm--module-info "ext:vterm-module.c" ())
+
+;;;; Buffer-local state
+
+(defvar-local vterm--term nil
+  "The terminal of the current buffer, a `vterm-module' object.")
+
+(defvar-local vterm--process nil
+  "The process running in the terminal of the current buffer.")
+
+(defvar-local vterm--rows nil
+  "Number of screen rows of the terminal, as last set from Lisp.")
+
+(defvar-local vterm--redraw-timer nil
+  "Timer of the pending delayed redraw, or nil.")
+
+(define-obsolete-variable-alias 'vterm--redraw-immididately
+  'vterm--redraw-immediately "2025-07-15")
+
+(defvar-local vterm--redraw-immediately nil
+  "Non-nil means draw the next change of the terminal without delay.
+Sending a key sets it, so that the echo of the key shows at once.")
+
+(defvar-local vterm--linenum-remapping nil
+  "Face remapping cookie that scales the `line-number' face.")
+
+(defvar-local vterm--prompt-tracking-enabled-p nil
+  "Non-nil once the shell has marked a prompt in this buffer.")
+
+(defvar-local vterm--insert-function (symbol-function #'insert)
+  "The original `insert', immune to later advice.")
+
+(defvar-local vterm--delete-char-function (symbol-function #'delete-char)
+  "The original `delete-char', immune to later advice.")
+
+(defvar-local vterm--delete-region-function (symbol-function #'delete-region)
+  "The original `delete-region', immune to later advice.")
+
+(defvar-local vterm--undecoded-bytes nil
+  "Unused; kept for packages that refer to it.
+The module now carries incomplete UTF-8 sequences itself.")
+
+(defvar-local vterm--copy-mode-fake-newlines nil
+  "Positions of the fake newlines removed by `vterm-copy-mode'.")
+
+;;; Keybindings
+
+(defun vterm--exclude-keys (map exceptions)
+  "Bind in MAP the keys that go to the terminal, except EXCEPTIONS.
+
+EXCEPTIONS is a list of key descriptions, as in
+`vterm-keymap-exceptions'.  Those keys are unbound in MAP.  The
+function keys <f1> to <f12>, every ASCII key and every meta ASCII
+key except `M-O' and `M-[' are bound to commands that send them."
+  (dolist (key exceptions)
+    (define-key map (kbd key) nil))
+  (dotimes (i 12)
+    (let ((key (format "<f%d>" (1+ i))))
+      (unless (member key exceptions)
+        (define-key map (kbd key) #'vterm--self-insert))))
+  (dotimes (i 128)
+    (let ((key (vector i)))
+      (unless (member (key-description key) exceptions)
+        (define-key map key #'vterm--self-insert))))
+  (let ((esc-map (make-sparse-keymap)))
+    ;; M-O and M-[ are left alone: terminals send them as the start of
+    ;; the escape sequences of function keys.
+    (dotimes (i 128)
+      (let ((key (vector i)))
+        (unless (or (memq i '(?O ?\[))
+                    (member (key-description key [27]) exceptions))
+          (define-key esc-map key #'vterm--self-insert-meta))))
+    (define-key map [27] esc-map)))
+
+(defconst vterm--explicit-bindings
+  '(("C-]" . vterm--self-insert)
+    ("M-<" . vterm--self-insert)
+    ("M->" . vterm--self-insert)
+    ("M-." . vterm--self-insert)
+    ("M-," . vterm--self-insert)
+    ("C-\\" . vterm--self-insert)
+    ("C-_" . vterm--self-insert)
+    ("C-SPC" . vterm--self-insert)
+    ("S-SPC" . vterm-send-space)
+    ("<tab>" . vterm-send-tab)
+    ("TAB" . vterm-send-tab)
+    ("<backtab>" . vterm--self-insert)
+    ("<backspace>" . vterm-send-backspace)
+    ("DEL" . vterm-send-backspace)
+    ("<delete>" . vterm-send-delete)
+    ("<M-backspace>" . vterm-send-meta-backspace)
+    ("M-DEL" . vterm-send-meta-backspace)
+    ("<C-backspace>" . vterm-send-meta-backspace)
+    ("<return>" . vterm-send-return)
+    ("RET" . vterm-send-return)
+    ("<left>" . vterm--self-insert)
+    ("<right>" . vterm--self-insert)
+    ("<up>" . vterm--self-insert)
+    ("<down>" . vterm--self-insert)
+    ("<C-left>" . vterm--self-insert)
+    ("<C-right>" . vterm--self-insert)
+    ("<C-up>" . vterm--self-insert)
+    ("<C-down>" . vterm--self-insert)
+    ("<M-left>" . vterm--self-insert)
+    ("<M-right>" . vterm--self-insert)
+    ("<M-up>" . vterm--self-insert)
+    ("<M-down>" . vterm--self-insert)
+    ("<prior>" . vterm--self-insert)
+    ("<next>" . vterm--self-insert)
+    ("<S-prior>" . scroll-down-command)
+    ("<S-next>" . scroll-up-command)
+    ("<home>" . vterm--self-insert)
+    ("<end>" . vterm--self-insert)
+    ("<C-home>" . vterm--self-insert)
+    ("<C-end>" . vterm--self-insert)
+    ("<escape>" . vterm--self-insert)
+    ("C-l" . vterm-clear)
+    ("C-c C-c" . vterm--self-insert)
+    ("C-c C-g" . vterm--self-insert)
+    ("C-c C-u" . vterm--self-insert)
+    ("C-c C-y" . vterm--self-insert)
+    ("C-c C-l" . vterm-clear-scrollback)
+    ("C-c C-r" . vterm-reset-cursor-point)
+    ("C-c C-n" . vterm-next-prompt)
+    ("C-c C-p" . vterm-previous-prompt)
+    ("C-c C-t" . vterm-copy-mode)
+    ("<mouse-1>" . vterm-mouse-set-point)
+    ([remap self-insert-command] . vterm--self-insert)
+    ([remap yank] . vterm-yank)
+    ([remap yank-pop] . vterm-yank-pop)
+    ([remap undo] . vterm-undo)
+    ([remap xterm-paste] . vterm-xterm-paste)
+    ([remap mouse-yank-primary] . vterm-yank-primary))
+  "Bindings of `vterm-mode-map' added on top of the generic ones.
+Each element is (KEY . COMMAND); KEY is a `kbd' string or a vector.")
+
+(defun vterm--make-mode-map (exceptions)
+  "Return a new keymap for `vterm-mode', leaving EXCEPTIONS unbound.
+The generic bindings come from `vterm--exclude-keys', the specific
+ones from `vterm--explicit-bindings'.  A specific binding whose
+prefix is bound to a command is skipped: when `C-c' is not in
+EXCEPTIONS, for instance, the `C-c' sequences are left out."
+  (let ((map (make-sparse-keymap)))
+    (vterm--exclude-keys map exceptions)
+    (dolist (binding vterm--explicit-bindings)
+      (let* ((key (if (stringp (car binding))
+                      (kbd (car binding))
+                    (car binding)))
+             (prefix (and (> (length key) 1)
+                          (lookup-key map (substring key 0 -1)))))
+        (when (or (null prefix) (keymapp prefix))
+          (define-key map key (cdr binding)))))
+    map))
+
+(defvar vterm-mode-map (vterm--make-mode-map vterm-keymap-exceptions)
+  "Keymap of `vterm-mode'.
+Most keys are sent to the terminal; see `vterm-keymap-exceptions'.")
+
+(defvar vterm-copy-mode-map
+  (let ((map (make-sparse-keymap)))
+    (define-key map (kbd "C-c C-t") #'vterm-copy-mode)
+    (define-key map [return] #'vterm-copy-mode-done)
+    (define-key map (kbd "RET") #'vterm-copy-mode-done)
+    (define-key map (kbd "C-c C-r") #'vterm-reset-cursor-point)
+    (define-key map (kbd "C-a") #'vterm-beginning-of-line)
+    (define-key map (kbd "C-e") #'vterm-end-of-line)
+    (define-key map (kbd "C-c C-n") #'vterm-next-prompt)
+    (define-key map (kbd "C-c C-p") #'vterm-previous-prompt)
+    map)
+  "Keymap of `vterm-copy-mode'.")
+
+;;; Mode
+
+(defun vterm--refuse-mode-change ()
+  "Signal a `user-error': the major mode of a vterm buffer cannot change.
+The terminal state belongs to the buffer; another major mode would
+leave it inconsistent."
+  (user-error "The major mode of a vterm buffer cannot be changed"))
+
+(defun vterm--get-margin-width ()
+  "Return the columns taken by line numbers in the current vterm buffer.
+The value is 0 unless `display-line-numbers' is on."
+  (if (bound-and-true-p display-line-numbers)
+      (+ 4 (length (number-to-string (+ (frame-height) vterm-max-scrollback))))
+    0))
+
+(defun vterm--process-environment ()
+  "Return the environment for the process of a new terminal."
+  (append vterm-environment
+          (list (concat "TERM=" vterm-term-environment-variable)
+                (concat "EMACS_VTERM_PATH="
+                        (file-name-as-directory (or vterm--directory
+                                                    default-directory)))
+                "INSIDE_EMACS=vterm"
+                ;; Bare names remove the variables; the terminal size
+                ;; comes from the pty instead.
+                "LINES"
+                "COLUMNS")
+          process-environment))
+
+(defun vterm--shell-command-line (rows cols shell)
+  "Return the /bin/sh script for starting SHELL in a prepared pty.
+ROWS and COLS are the size of the terminal."
+  (format "stty -nl sane %serase ^? rows %d columns %d >/dev/null && exec %s"
+          ;; The BSD stty has no iutf8.
+          (if (eq system-type 'berkeley-unix) "" "iutf8 ")
+          rows cols shell))
+
+(defun vterm--start-process (rows cols shell environment)
+  "Start SHELL for the current buffer in a terminal of ROWS by COLS.
+
+ENVIRONMENT is the value of `process-environment' for the process.
+On POSIX systems the process runs on a pty, through /bin/sh, which
+sets up the terminal modes.  On Windows it would run through the
+conpty-proxy helper; until that path is available a `user-error'
+is signaled.  Return the process."
+  (if (vterm--windows-p)
+      (if (fboundp 'vterm--conpty-make-process)
+          (vterm--conpty-make-process rows cols shell environment)
+        (user-error "Windows support: conpty-proxy not available"))
+    (let* ((process-environment environment)
+           (coding-system-for-read 'binary)
+           (coding-system-for-write 'utf-8-unix)
+           (inhibit-eol-conversion nil)
+           (process-adaptive-read-buffering nil)
+           (proc (make-process
+                  :name "vterm"
+                  :buffer (current-buffer)
+                  :command (list "/bin/sh" "-c"
+                                 (vterm--shell-command-line rows cols shell))
+                  :connection-type 'pty
+                  :file-handler t
+                  :filter #'vterm--filter
+                  ;; Without exit functions or buffer killing, Emacs'
+                  ;; default sentinel is good enough.
+                  :sentinel (when (or vterm-exit-functions
+                                      vterm-kill-buffer-on-exit)
+                              #'vterm--sentinel))))
+      (set-process-coding-system proc 'binary 'utf-8-unix)
+      proc)))
+
+(defun vterm--pty-p (&optional process)
+  "Return non-nil if PROCESS is connected through a pty.
+PROCESS defaults to the process of the current buffer."
+  (let ((proc (or process vterm--process)))
+    (and (processp proc) (process-tty-name proc) t)))
+
+(define-derived-mode vterm-mode fundamental-mode "VTerm"
+  "Major mode for vterm buffers, which run a terminal emulator.
+
+Most keys are sent to the program in the terminal.  The keys listed
+in `vterm-keymap-exceptions' keep their global bindings, and `C-c'
+starts a few vterm commands.  `vterm-copy-mode' (\\[vterm-copy-mode])
+turns the buffer into an ordinary read-only buffer for copying.
+
+\\{vterm-mode-map}"
+  (buffer-disable-undo)
+  (when (boundp 'display-line-numbers)
+    (setq vterm--linenum-remapping
+          (face-remap-add-relative
+           'line-number :height (expt text-scale-mode-step
+                                      text-scale-mode-amount))))
+  ;; `vterm-environment' may come from .dir-locals.el, which is normally
+  ;; applied only after the mode body, too late for the process.
+  (hack-dir-local-variables)
+  (let ((env (assq 'vterm-environment dir-local-variables-alist)))
+    (when env
+      (setq-local vterm-environment (cdr env))))
+  (let ((rows (window-body-height))
+        (cols (max (- (window-max-chars-per-line) (vterm--get-margin-width))
+                   vterm-min-window-width))
+        (inhibit-read-only t))
+    (setq vterm--term (vterm--new rows cols vterm-max-scrollback
+                                  vterm-disable-bold
+                                  vterm-disable-underline
+                                  vterm-disable-inverse-video
+                                  vterm-ignore-blink-cursor
+                                  vterm-set-bold-highbright))
+    (setq vterm--rows rows)
+    (setq buffer-read-only t)
+    (setq-local scroll-conservatively 101)
+    (setq-local scroll-margin 0)
+    (setq-local hscroll-margin 0)
+    (setq-local hscroll-step 1)
+    (setq-local truncate-lines t)
+    ;; The module puts colors on `font-lock-face'; no other fontification.
+    (setq-local font-lock-defaults '(nil t))
+    (add-function :filter-return (local 'filter-buffer-substring-function)
+                  #'vterm--filter-buffer-substring)
+    (setq vterm--process
+          (vterm--start-process rows cols (vterm--get-shell)
+                                (vterm--process-environment))))
+  ;; The terminal state lives in this buffer; a new major mode would
+  ;; orphan it.
+  (add-hook 'change-major-mode-hook #'vterm--refuse-mode-change nil t)
+  (add-hook 'kill-buffer-hook #'vterm--cancel-redraw-timer nil t)
+  (when (vterm--pty-p)
+    (vterm--set-pty-name vterm--term (process-tty-name vterm--process)))
+  (process-put vterm--process 'adjust-window-size-function
+               #'vterm--window-adjust-process-window-size)
+  ;; Show a space instead of `$' where lines are truncated.
+  (let ((table (make-display-table)))
+    (set-display-table-slot table 'truncation ?\s)
+    (setq buffer-display-table table))
+  (setq next-error-function #'vterm-next-error-function)
+  (setq-local bookmark-make-record-function #'vterm--bookmark-make-record))
+
+(defun vterm--tramp-login-shell ()
+  "Return the login shell of the remote user of `default-directory'.
+The shell is read from the seventh field of \"getent passwd\" on
+the remote host; nil is returned when that fails."
+  (ignore-errors
+    (with-temp-buffer
+      (when (eql 0 (process-file-shell-command "getent passwd $LOGNAME" nil t))
+        (let ((lines (split-string (buffer-string) "\n" t)))
+          (when (= (length lines) 1)
+            (let ((shell (nth 6 (split-string (car lines) ":"))))
+              (and shell (not (string= shell "")) shell))))))))
+
+(defun vterm--tramp-shell-entry (entry)
+  "Return the shell that ENTRY of `vterm-tramp-shells' designates, or nil."
+  (let ((shell (cadr entry)))
+    (if (or (eq shell 'login-shell) (equal shell ''login-shell))
+        (or (vterm--tramp-login-shell) (nth 2 entry))
+      shell)))
+
+(defun vterm--get-shell ()
+  "Return the shell command line to run in a new terminal.
+
+For a local `default-directory' this is `vterm-shell'.  For a
+remote one, the shell configured for the TRAMP method in
+`vterm-tramp-shells' is used, then the one of the t entry, then
+the connection-local `shell-file-name', then `vterm-shell'."
+  (let ((method (ignore-errors (file-remote-p default-directory 'method))))
+    (if (not method)
+        vterm-shell
+      (or (let ((entry (assoc method vterm-tramp-shells)))
+            (and entry (vterm--tramp-shell-entry entry)))
+          (let ((entry (assq t vterm-tramp-shells)))
+            (and entry (vterm--tramp-shell-entry entry)))
+          (and (fboundp 'connection-local-criteria-for-default-directory)
+               (ignore-errors
+                 (with-connection-local-variables shell-file-name)))
+          vterm-shell))))
+
+(defun vterm--bookmark-make-record ()
+  "Return a bookmark record for the current vterm buffer.
+The record notes the buffer name and `default-directory'."
+  `(nil
+    (handler . vterm--bookmark-handler)
+    (thisdir . ,default-directory)
+    (buf-name . ,(buffer-name))
+    (defaults . nil)))
+
+;;;###autoload
+(defun vterm--bookmark-handler (bmk)
+  "Restore the vterm bookmark BMK.
+
+The vterm buffer named in BMK is reused, or created when there is
+none.  When `vterm-bookmark-check-dir' is non-nil and the terminal
+is in another directory, a cd command is typed into its shell."
+  (let* ((thisdir (bookmark-prop-get bmk 'thisdir))
+         (name (bookmark-prop-get bmk 'buf-name))
+         (buf (get-buffer name)))
+    (unless (and buf (with-current-buffer buf (derived-mode-p 'vterm-mode)))
+      (setq buf (generate-new-buffer name))
+      (with-current-buffer buf
+        (when (and vterm-bookmark-check-dir thisdir)
+          (setq default-directory thisdir))
+        (vterm-mode)))
+    (with-current-buffer buf
+      (when (and vterm-bookmark-check-dir
+                 thisdir
+                 (not (string-equal default-directory thisdir)))
+        (when vterm-copy-mode
+          (vterm-copy-mode -1))
+        (vterm-insert "cd " (shell-quote-argument
+                             (or (file-remote-p thisdir 'localname) thisdir)))
+        (vterm-send-return)))
+    (set-buffer buf)))
+
+(defun vterm--compilation-setup ()
+  "Restore `next-error-function' in vterm buffers.
+`compilation-shell-minor-mode' replaces it; this function runs from
+`compilation-shell-minor-mode-hook' to put vterm's back."
+  (when (derived-mode-p 'vterm-mode)
+    (setq next-error-function #'vterm-next-error-function)))
+
+(add-hook 'compilation-shell-minor-mode-hook #'vterm--compilation-setup)
+
+;;;###autoload
+(defun vterm-next-error-function (n &optional reset)
+  "Visit the Nth next error message, like `compilation-next-error-function'.
+File names are looked up from the directory the shell reported for
+the current line.  A negative N moves backwards.  RESET non-nil
+starts from the first error."
+  (interactive "p")
+  (require 'compile)
+  (let ((default-directory (or (vterm--get-pwd) default-directory)))
+    (compilation-next-error-function n reset)))
+
+;;;; Copy mode
+
+(defun vterm--enter-copy-mode ()
+  "Set up `vterm-copy-mode' in the current buffer.
+Output of the program is suspended through the pty where there is
+one; redraws are held back in any case (see `vterm--delayed-redraw')."
+  (use-local-map nil)
+  (vterm-send-stop)
+  (when vterm-copy-mode-remove-fake-newlines
+    (save-excursion
+      (setq truncate-lines nil)
+      (vterm--remove-fake-newlines t))))
+
+(defun vterm--exit-copy-mode ()
+  "Leave `vterm-copy-mode' in the current buffer."
+  (when vterm-copy-mode-remove-fake-newlines
+    (save-excursion
+      (setq truncate-lines t)
+      (vterm--reinsert-fake-newlines)))
+  ;; Draw what arrived while copy mode held the display.
+  (vterm--delayed-redraw (current-buffer))
+  (vterm-reset-cursor-point)
+  (use-local-map vterm-mode-map)
+  (vterm-send-start))
+
+(define-minor-mode vterm-copy-mode
+  "Toggle copy mode in a vterm buffer.
+
+In copy mode the terminal shows no new output and the buffer
+behaves like an ordinary read-only buffer, so that text can be
+selected and copied.  Keys are no longer sent to the terminal.
+`vterm-copy-mode-done' copies the region or the current line and
+leaves copy mode.
+
+\\{vterm-copy-mode-map}"
+  :group 'vterm
+  :lighter " VTermCopy"
+  :keymap vterm-copy-mode-map
+  (if (derived-mode-p 'vterm-mode)
+      (if vterm-copy-mode
+          (vterm--enter-copy-mode)
+        (vterm--exit-copy-mode))
+    (setq vterm-copy-mode nil)
+    (user-error "Copy mode works only in vterm buffers")))
+
+(defun vterm-copy-mode-done (arg)
+  "Copy the region or the current line, then leave `vterm-copy-mode'.
+
+Without an active region the whole logical line is copied, across
+wrapped rows.  The prompt is left out when
+`vterm-copy-exclude-prompt' is non-nil; a prefix argument ARG
+inverts that option."
+  (interactive "P")
+  (unless vterm-copy-mode
+    (user-error "Not in vterm-copy-mode"))
+  (unless (use-region-p)
+    (let ((bol (vterm--get-beginning-of-line)))
+      (goto-char bol)
+      (when (if arg (not vterm-copy-exclude-prompt) vterm-copy-exclude-prompt)
+        (goto-char (max (or (vterm--get-prompt-point) 0) bol)))
+      (set-mark (point))
+      (goto-char (vterm--get-end-of-line))))
+  (kill-ring-save (region-beginning) (region-end))
+  (vterm-copy-mode -1))
+
+;;; Commands
+
+(defun vterm--invoked-with-esc-prefix-p ()
+  "Return non-nil if the current command was invoked as ESC followed by a key.
+On a text terminal a meta key arrives that way, without the meta
+modifier on `last-command-event'."
+  (let ((keys (this-command-keys-vector)))
+    (and (= (length keys) 2) (eq (aref keys 0) 27))))
+
+(defun vterm--self-insert ()
+  "Send the key that invoked this command to the terminal."
+  (interactive)
+  (when vterm--term
+    (dolist (args (vterm--translate-event-to-args
+                   last-command-event (vterm--invoked-with-esc-prefix-p)))
+      (apply #'vterm-send-key args))))
+
+(defun vterm--self-insert-meta ()
+  "Send the key that invoked this command to the terminal, with meta."
+  (interactive)
+  (when vterm--term
+    (dolist (args (vterm--translate-event-to-args last-command-event t))
+      (apply #'vterm-send-key args))))
+
+(defun vterm--accept-output ()
+  "Wait briefly for output of the process of the current buffer.
+The wait lasts at most `vterm-timer-delay' seconds (0.1 when that
+is nil) and ends as soon as output arrives."
+  (when (process-live-p vterm--process)
+    (accept-process-output vterm--process (or vterm-timer-delay 0.1) nil t)))
+
+(defun vterm-send-key (key &optional shift meta ctrl accept-proc-output)
+  "Send KEY to the terminal, with the modifiers SHIFT, META and CTRL.
+
+KEY is a character as a string, \"SPC\", or the name of a special
+key in angle brackets, such as \"<up>\" or \"<f5>\".  When
+ACCEPT-PROC-OUTPUT is non-nil, wait briefly for the program's
+response."
+  (deactivate-mark)
+  (when vterm--term
+    (let ((inhibit-redisplay t)
+          (inhibit-read-only t))
+      (vterm--update vterm--term key shift meta ctrl)
+      (setq vterm--redraw-immediately t)
+      (when accept-proc-output
+        (vterm--accept-output)))))
+
+(defun vterm-send (key)
+  "Send KEY to the terminal.
+KEY is a key sequence in the syntax of `kbd', such as `C-c' or
+`C-a b S-<up>'; every key of the sequence is sent."
+  (dolist (event (listify-key-sequence (kbd key)))
+    (dolist (args (vterm--translate-event-to-args event))
+      (apply #'vterm-send-key args))))
+
+(defun vterm-send-next-key ()
+  "Read the next input event and send it to the terminal.
+This sends keys that are otherwise bound in Emacs, such as `C-g' or
+`C-x', to the program in the terminal."
+  (interactive)
+  (dolist (args (vterm--translate-event-to-args (read-event)))
+    (apply #'vterm-send-key args)))
+
+(defun vterm-send-start ()
+  "Resume the output of the terminal, which `vterm-send-stop' suspended.
+This needs a pty; elsewhere it does nothing."
+  (interactive)
+  (when (vterm--pty-p)
+    (vterm-send-key "<start>")))
+
+(defun vterm-send-stop ()
+  "Suspend the output of the terminal until `vterm-send-start'.
+This needs a pty; elsewhere it does nothing."
+  (interactive)
+  (when (vterm--pty-p)
+    (vterm-send-key "<stop>")))
+
+(defun vterm-send-return ()
+  "Send a return to the terminal.
+This is a line feed when the pty translates carriage returns
+\(ICRNL) and a carriage return otherwise, as a real terminal does."
+  (interactive)
+  (deactivate-mark)
+  (when (and vterm--term (process-live-p vterm--process))
+    (process-send-string vterm--process
+                         (if (and (vterm--pty-p)
+                                  (vterm--get-icrnl vterm--term))
+                             "\C-j"
+                           "\C-m"))))
+
+(defun vterm-send-tab ()
+  "Send a tab to the terminal."
+  (interactive)
+  (vterm-send-key "<tab>"))
+
+(defun vterm-send-space ()
+  "Send a space to the terminal."
+  (interactive)
+  (vterm-send-key " "))
+
+(defun vterm-send-backspace ()
+  "Send a backspace to the terminal."
+  (interactive)
+  (vterm-send-key "<backspace>"))
+
+(defun vterm-send-delete ()
+  "Send the delete key to the terminal."
+  (interactive)
+  (vterm-send-key "<delete>"))
+
+(defun vterm-send-meta-backspace ()
+  "Send meta + backspace to the terminal."
+  (interactive)
+  (vterm-send-key "<backspace>" nil t))
+
+(defun vterm-send-escape ()
+  "Send an escape to the terminal."
+  (interactive)
+  (vterm-send-key "<escape>"))
+
+(defun vterm-send-up ()
+  "Send the up arrow key to the terminal."
+  (interactive)
+  (vterm-send-key "<up>"))
+(make-obsolete 'vterm-send-up 'vterm--self-insert "v0.1")
+
+(defun vterm-send-down ()
+  "Send the down arrow key to the terminal."
+  (interactive)
+  (vterm-send-key "<down>"))
+(make-obsolete 'vterm-send-down 'vterm--self-insert "v0.1")
+
+(defun vterm-send-left ()
+  "Send the left arrow key to the terminal."
+  (interactive)
+  (vterm-send-key "<left>"))
+(make-obsolete 'vterm-send-left 'vterm--self-insert "v0.1")
+
+(defun vterm-send-right ()
+  "Send the right arrow key to the terminal."
+  (interactive)
+  (vterm-send-key "<right>"))
+(make-obsolete 'vterm-send-right 'vterm--self-insert "v0.1")
+
+(defun vterm-send-prior ()
+  "Send the page up key to the terminal."
+  (interactive)
+  (vterm-send-key "<prior>"))
+(make-obsolete 'vterm-send-prior 'vterm--self-insert "v0.1")
+
+(defun vterm-send-next ()
+  "Send the page down key to the terminal."
+  (interactive)
+  (vterm-send-key "<next>"))
+(make-obsolete 'vterm-send-next 'vterm--self-insert "v0.1")
+
+(defun vterm-send-meta-dot ()
+  "Send `M-.' to the terminal."
+  (interactive)
+  (vterm-send-key "." nil t))
+(make-obsolete 'vterm-send-meta-dot 'vterm--self-insert "v0.1")
+
+(defun vterm-send-meta-comma ()
+  "Send `M-,' to the terminal."
+  (interactive)
+  (vterm-send-key "," nil t))
+(make-obsolete 'vterm-send-meta-comma 'vterm--self-insert "v0.1")
+
+(defun vterm-send-ctrl-slash ()
+  "Send C-\\ to the terminal."
+  (interactive)
+  (vterm-send-key "\\" nil nil t))
+(make-obsolete 'vterm-send-ctrl-slash 'vterm--self-insert "v0.1")
+
+(eval-and-compile
+  (defun vterm--key-send-form (key)
+    "Return the definition of the command that sends KEY to the terminal.
+KEY is a key description such as `C-a', `M-A' or `C-S-b'.
+The command is named vterm-send-KEY; it sends the last character
+of KEY, with shift when KEY ends in an upper-case letter or
+contains S-, meta when it contains M- and control when it
+contains C-."
+    (let* ((case-fold-search nil)
+           (name (intern (concat "vterm-send-" key)))
+           (char (substring key -1))
+           (shift (and (or (string-match-p "S-" key)
+                           (string-match-p "[A-Z]\\'" key))
+                       t))
+           (meta (and (string-match-p "M-" key) t))
+           (ctrl (and (string-match-p "C-" key) t)))
+      `(progn
+         (defun ,name ()
+           ,(format "Send %s to the terminal." key)
+           (interactive)
+           (vterm-send-key ,char ,shift ,meta ,ctrl))
+         (make-obsolete ',name 'vterm--self-insert "v0.1")))))
+
+(defmacro vterm-define-key (key)
+  "Define the command vterm-send-KEY, which sends KEY to the terminal.
+KEY is a key description such as `C-a' or `M-A'."
+  (declare (indent defun))
+  (vterm--key-send-form key))
+(make-obsolete 'vterm-define-key
+               "use `vterm-send-key' or `vterm--self-insert' instead."
+               "v0.1")
+
+(defmacro vterm--define-obsolete-key-commands ()
+  "Define the 104 obsolete commands that send control and meta keys.
+Each is named vterm-send- followed by the key it sends."
+  (let (forms)
+    (dolist (prefix '("C-" "M-" "M-S" "C-S-"))
+      (dotimes (i 26)
+        (let ((key (if (string= prefix "M-S")
+                       (format "M-%c" (+ ?A i))
+                     (format "%s%c" prefix (+ ?a i)))))
+          (push (vterm--key-send-form key) forms))))
+    `(progn ,@(nreverse forms))))
+
+(vterm--define-obsolete-key-commands)
+
+(defun vterm-clear-scrollback ()
+  "Erase the scrollback of the terminal; the screen is kept."
+  (interactive)
+  (vterm-send-key "<clear_scrollback>"))
+
+(defun vterm-clear (&optional arg)
+  "Send `C-l' to the terminal, so that the program clears the screen.
+
+When `vterm-clear-scrollback-when-clearing' is non-nil the
+scrollback is erased too.  A prefix argument ARG inverts that
+option for this call."
+  (interactive "P")
+  (when (if arg
+            (not vterm-clear-scrollback-when-clearing)
+          vterm-clear-scrollback-when-clearing)
+    (vterm-clear-scrollback))
+  (vterm-send-key "l" nil nil t))
+
+(defun vterm-undo ()
+  "Send C-_ to the terminal, the undo key of most shells."
+  (interactive)
+  (vterm-send-key "_" nil nil t))
+
+(defun vterm-yank (&optional arg)
+  "Insert the last stretch of killed text into the terminal.
+The terminal cursor first moves to point when it can.  ARG is
+passed to `yank'."
+  (interactive "P")
+  (deactivate-mark)
+  (vterm-goto-char (point))
+  (let ((inhibit-read-only t))
+    (cl-letf (((symbol-function 'insert-for-yank) #'vterm-insert))
+      (yank arg))))
+
+(defun vterm-yank-primary ()
+  "Insert the primary selection into the terminal."
+  (interactive)
+  (vterm-goto-char (point))
+  (let ((inhibit-read-only t)
+        (primary (gui-get-primary-selection)))
+    (cl-letf (((symbol-function 'insert-for-yank) #'vterm-insert))
+      (insert-for-yank primary))))
+
+(defun vterm-yank-pop (&optional arg)
+  "Replace the text just yanked with an earlier kill, like `yank-pop'.
+The text already sent is removed with the shell's undo key.  ARG
+is passed to `yank-pop'."
+  (interactive "p")
+  (vterm-goto-char (point))
+  (let ((inhibit-read-only t)
+        (yank-undo-function (lambda (_start _end) (vterm-undo))))
+    (cl-letf (((symbol-function 'insert-for-yank) #'vterm-insert))
+      (yank-pop arg))))
+
+(defun vterm-xterm-paste (event)
+  "Send the text of the bracketed-paste EVENT to the terminal.
+The text is also put on the kill ring."
+  (interactive "e")
+  (with-temp-buffer
+    (xterm-paste event)
+    (kill-new (buffer-string)))
+  (vterm-yank))
+
+(defun vterm-mouse-set-point (event &optional promote-to-region)
+  "Move point to the position clicked in EVENT.
+A click in the blank area below the last output puts point on the
+terminal cursor instead.  PROMOTE-TO-REGION is passed to
+`mouse-set-point'.  The command ends with `keyboard-quit', so that
+clicks never start a region."
+  (interactive "e\np")
+  (let ((pt (mouse-set-point event promote-to-region)))
+    (when (and (integer-or-marker-p pt)
+               (save-excursion
+                 (goto-char pt)
+                 (skip-chars-forward " \t\n")
+                 (eobp)))
+      (vterm-reset-cursor-point)))
+  (keyboard-quit))
+
+(defun vterm-send-string (string &optional paste-p)
+  "Send STRING to the terminal, as if typed.
+When PASTE-P is non-nil the text is sent as a bracketed paste, if
+the program in the terminal asked for that."
+  (when vterm--term
+    (let ((inhibit-redisplay t)
+          (inhibit-read-only t))
+      (when paste-p
+        (vterm--update vterm--term "<start_paste>"))
+      (mapc (lambda (char) (vterm--update vterm--term (char-to-string char)))
+            string)
+      (when paste-p
+        (vterm--update vterm--term "<end_paste>")))
+    (setq vterm--redraw-immediately t)
+    (vterm--accept-output)))
+
+(defun vterm-insert (&rest contents)
+  "Send CONTENTS, strings or characters, to the terminal as a paste.
+This is the counterpart of `insert' for vterm buffers."
+  (vterm-send-string (mapconcat (lambda (x) (if (characterp x)
+                                                 (char-to-string x)
+                                               x))
+                                contents "")
+                     t))
+
+(defun vterm-delete-region (start end)
+  "Delete the text between START and END on the shell's command line.
+
+The terminal cursor is moved to START, then delete keys are sent,
+one per character.  Return non-nil when that worked.  When the
+cursor cannot reach START (for instance when START is outside the
+command line), nothing is deleted, a message says so and nil is
+returned: the buffer shows the terminal, so its text can only
+change through the program."
+  (when vterm--term
+    (when (get-text-property start 'vterm-line-wrap)
+      (setq start (1+ start)))
+    (let ((count (length (filter-buffer-substring start end))))
+      (if (vterm-goto-char start)
+          (progn
+            (dotimes (_ count)
+              (vterm-send-key "<delete>" nil nil nil t))
+            t)
+        (message "vterm: cannot move the terminal cursor to %d; nothing deleted"
+                 start)
+        nil))))
+
+(defun vterm-goto-char (pos)
+  "Move the terminal cursor, and point, to POS.
+
+This works on the shell's command line only: both the cursor and
+POS must be at or after the prompt.  The cursor is moved with left
+and right arrow keys.  Return non-nil when point reached POS."
+  (when (and vterm--term
+             (vterm-cursor-in-command-buffer-p)
+             (vterm-cursor-in-command-buffer-p pos))
+    (vterm-reset-cursor-point)
+    (cond
+     ((= pos (point)) t)
+     ((< pos (point))
+      (while (and (vterm--backward-char) (> (point) pos)))
+      (<= (point) pos))
+     (t
+      (while (and (vterm--forward-char) (< (point) pos)))
+      (>= (point) pos)))))
+
+(defun vterm-next-prompt (n)
+  "Move to the end of the Nth next prompt."
+  (interactive "p")
+  (if (and vterm-use-vterm-prompt-detection-method
+           (vterm--prompt-tracking-enabled-p))
+      (let ((prompt (vterm--get-prompt-point)))
+        (when prompt
+          (goto-char prompt))
+        (dotimes (_ (or n 1))
+          (let ((next (next-single-property-change (line-beginning-position 2)
+                                                   'vterm-prompt)))
+            (when next
+              (goto-char next)))))
+    (term-next-prompt n)))
+
+(defun vterm-previous-prompt (n)
+  "Move to the end of the Nth previous prompt."
+  (interactive "p")
+  (if (and vterm-use-vterm-prompt-detection-method
+           (vterm--prompt-tracking-enabled-p))
+      (let ((start (point))
+            (prompt (vterm--get-prompt-point))
+            (n (or n 1)))
+        (when prompt
+          (goto-char prompt)
+          ;; Moving back to the prompt of the current line is a step.
+          (when (> start (point))
+            (setq n (1- n)))
+          (dotimes (_ n)
+            (let ((prev (and (> (point) (point-min))
+                             (previous-single-property-change (1- (point))
+                                                              'vterm-prompt))))
+              (when prev
+                (goto-char (1- prev)))))))
+    (term-previous-prompt n)))
+
+(defun vterm-beginning-of-line ()
+  "Move to the end of the prompt, or to the beginning of the line.
+From the end of the prompt, move to the beginning of the logical
+line; from elsewhere, move to the end of the prompt when the line
+has one.  Repeating the command toggles between the two."
+  (interactive "^")
+  (if (vterm--at-prompt-p)
+      (goto-char (vterm--get-beginning-of-line))
+    (goto-char (max (or (vterm--get-prompt-point) 0)
+                    (vterm--get-beginning-of-line)))))
+
+(defun vterm-end-of-line ()
+  "Move to the end of the logical line, across wrapped rows."
+  (interactive "^")
+  (goto-char (vterm--get-end-of-line)))
+
+(defun vterm-reset-cursor-point ()
+  "Move point to the terminal cursor and return the new point."
+  (interactive)
+  (when vterm--term
+    (let ((inhibit-read-only t))
+      (vterm--reset-point vterm--term))))
+
+;;; Internal
+
+(defun vterm--forward-char ()
+  "Move the terminal cursor one character right; return non-nil on success."
+  (vterm-reset-cursor-point)
+  (let ((pt (point)))
+    (vterm-send-key "<right>" nil nil nil t)
+    (cond
+     ((= (point) (1+ pt)) t)
+     ;; From the last column of a wrapped row to the next row.
+     ((and (> (point) pt)
+           (get-text-property (1- (point)) 'vterm-line-wrap))
+      t)
+     ;; The shell echoed the escape sequence instead of moving.
+     ((and (= (point) (+ pt 4))
+           (looking-back (regexp-quote "^[[C") nil))
+      (dotimes (_ 3)
+        (vterm-send-key "<backspace>" nil nil nil t))
+      nil)
+     ;; The shell accepted an autosuggestion; undo it.
+     ((> (point) (1+ pt))
+      (vterm-send-key "_" nil nil t t)
+      nil)
+     (t nil))))
+
+(defun vterm--backward-char ()
+  "Move the terminal cursor one character left; return non-nil on success."
+  (vterm-reset-cursor-point)
+  (let ((pt (point)))
+    (vterm-send-key "<left>" nil nil nil t)
+    (cond
+     ((= (point) (1- pt)) t)
+     ;; From the first column of a row to the end of the wrapped row above.
+     ((and (= (point) (- pt 2))
+           (get-text-property (1- pt) 'vterm-line-wrap))
+      t)
+     ;; The shell echoed the escape sequence instead of moving.
+     ((and (= (point) (+ pt 4))
+           (looking-back (regexp-quote "^[[D") nil))
+      (dotimes (_ 3)
+        (vterm-send-key "<backspace>" nil nil nil t))
+      nil)
+     (t nil))))
+
+(defun vterm--delete-region (start end)
+  "Delete the text between START and END with the original `delete-region'."
+  (funcall vterm--delete-region-function start end))
+
+(defun vterm--insert (&rest contents)
+  "Insert CONTENTS with the original `insert'."
+  (apply vterm--insert-function contents))
+
+(defun vterm--delete-char (n &optional killflag)
+  "Delete N characters with the original `delete-char'.
+KILLFLAG is passed on."
+  (funcall vterm--delete-char-function n killflag))
+
+(defun vterm--goto-line (n)
+  "Move to line N and return non-nil if it exists.
+A positive N counts from the top of the buffer; zero or a negative
+N counts back from its end."
+  (if (> n 0)
+      (progn (goto-char (point-min))
+             (eql 0 (forward-line (1- n))))
+    (goto-char (point-max))
+    (eql 0 (forward-line n))))
+
+(defun vterm--delete-lines (line-num count &optional delete-whole-line)
+  "Delete COUNT lines starting at line LINE-NUM.
+LINE-NUM counts as in `vterm--goto-line'.  With DELETE-WHOLE-LINE
+the newline ending the last line goes too."
+  (save-excursion
+    (when (vterm--goto-line line-num)
+      (vterm--delete-region (point) (line-end-position count))
+      (when (and delete-whole-line (eq (char-after) ?\n))
+        (vterm--delete-char 1)))))
+
+(defun vterm--translate-event-to-args (event &optional meta)
+  "Return the argument lists for `vterm-send-key' that send EVENT.
+
+META non-nil adds the meta modifier.  The value is a list of
+\(KEY SHIFT META CTRL), usually of one element; an active input
+method may turn one key into several characters."
+  (let* ((mods (event-modifiers event))
+         (shift (and (memq 'shift mods) t))
+         (meta (and (or meta (memq 'meta mods)) t))
+         (ctrl (and (memq 'control mods) t))
+         (basic (event-basic-type event))
+         (keys (if (and input-method-function (integerp basic)
+                        (not meta) (not ctrl))
+                   (let* ((inhibit-read-only t)
+                          (result (funcall input-method-function basic)))
+                     (if (listp result) result (list basic)))
+                 (list basic)))
+         args)
+    (dolist (key keys)
+      (when key
+        (let ((name (key-description (vector key))))
+          ;; A shifted character is sent upper-case, with or without
+          ;; meta; named keys such as <up> keep their name.
+          (when (and shift (not ctrl) (integerp key))
+            (setq name (upcase name)))
+          (push (list name shift meta ctrl) args))))
+    (nreverse args)))
+
+(defun vterm--cancel-redraw-timer ()
+  "Cancel the pending delayed redraw of the current buffer."
+  (when (timerp vterm--redraw-timer)
+    (cancel-timer vterm--redraw-timer))
+  (setq vterm--redraw-timer nil))
+
+(defun vterm--invalidate ()
+  "Schedule a redraw of the terminal of the current buffer.
+The module calls this when the screen changed.  The redraw happens
+after `vterm-timer-delay', or at once when that is nil or a key was
+just sent."
+  (if (and vterm-timer-delay (not vterm--redraw-immediately))
+      (unless vterm--redraw-timer
+        (setq vterm--redraw-timer
+              (run-with-timer vterm-timer-delay nil
+                              #'vterm--delayed-redraw (current-buffer))))
+    (vterm--delayed-redraw (current-buffer))
+    (setq vterm--redraw-immediately nil)))
+
+(defun vterm-check-proc (&optional buffer)
+  "Return the terminal of BUFFER if its process is running, else nil.
+BUFFER is a buffer or a buffer name and defaults to the current
+buffer."
+  (let* ((buf (get-buffer (or buffer (current-buffer))))
+         (proc (and buf (get-buffer-process buf))))
+    (and proc
+         (memq (process-status proc) '(run stop open listen connect))
+         (buffer-local-value 'vterm--term buf))))
+
+(defun vterm--update-windows ()
+  "Make the windows showing the current buffer follow the terminal cursor.
+
+The module has put point on the cursor.  The selected window, if
+it shows this buffer, is scrolled so that the cursor is on the same
+screen row as in the terminal: counted from the bottom when the
+window is tall enough for the rows below the cursor, from the top
+otherwise; its horizontal scroll is reset.  Other windows showing
+the buffer just get their point moved."
+  (let ((pt (point))
+        (selected (selected-window)))
+    (dolist (window (get-buffer-window-list (current-buffer) nil t))
+      (set-window-point window pt)
+      (when (eq window selected)
+        (let ((below (count-lines (line-beginning-position) (point-max)))
+              (height (window-body-height window)))
+          (ignore-errors
+            (recenter (if (<= below height)
+                          (- below)
+                        (max 0 (- (or vterm--rows below) below))))))
+        (unless (zerop (window-hscroll window))
+          (set-window-hscroll window 0))))))
+
+(defun vterm--delayed-redraw (buffer)
+  "Draw what changed in the terminal of BUFFER since the last redraw.
+Nothing is drawn while `vterm-copy-mode' is on: the changes stay
+pending in the module until copy mode ends."
+  (when (buffer-live-p buffer)
+    (with-current-buffer buffer
+      (vterm--cancel-redraw-timer)
+      (when (and vterm--term (not vterm-copy-mode))
+        (let ((inhibit-redisplay t)
+              (inhibit-read-only t))
+          (vterm--redraw vterm--term)
+          ;; A function called from the terminal may have killed the
+          ;; buffer or switched to another one.
+          (when (and (buffer-live-p buffer) (eq (current-buffer) buffer))
+            (vterm--update-windows)))))))
+
+(defconst vterm--selection-clipboard 1
+  "Bit of the OSC 52 target mask that stands for the clipboard.")
+
+(defconst vterm--selection-primary 2
+  "Bit of the OSC 52 target mask that stands for the primary selection.")
+
+(defun vterm--set-selection (mask data)
+  "Put DATA, sent with OSC 52, on the kill ring.
+
+MASK is the bit mask of the targets named by the program; the
+clipboard and the primary selection are set when their bit is
+on.  Nothing happens unless
+`vterm-enable-manipulate-selection-data-by-osc52' is non-nil."
+  (when vterm-enable-manipulate-selection-data-by-osc52
+    (let ((select-enable-clipboard
+           (/= 0 (logand mask vterm--selection-clipboard)))
+          (select-enable-primary
+           (/= 0 (logand mask vterm--selection-primary))))
+      (kill-new data)
+      (message "vterm: OSC 52 put text on the kill ring"))))
+
+(defun vterm--flush-output (output)
+  "Send OUTPUT of the terminal, such as an encoded key, to the process."
+  (when (process-live-p vterm--process)
+    (process-send-string vterm--process output)))
+
+(defconst vterm-control-seq-regexp
+  (concat "\\(?:"
+          ;; C0 controls that move the cursor or switch charsets.
+          "[\r\n\000\007\t\b\016\017]"
+          "\\|\e\\(?:"
+          ;; Two-character escapes.
+          "[DM78c=]"
+          ;; term.el's private message.
+          "\\|AnSiT[^\n]+\n"
+          ;; An OSC terminated by ST.
+          "\\|\\][^\e]+\e\\\\"
+          ;; A CSI sequence.
+          "\\|\\[\\([\x30-\x3F]*\\)[\x20-\x2F]*[\x40-\x7E]"
+          "\\)\\)")
+  "Regexp matching the control sequences that term.el handles.
+Kept for compatibility; vterm passes process output to the module
+unchanged.")
+
+(defconst vterm-control-seq-prefix-regexp "[\032\e]"
+  "Regexp matching the start of a control sequence.
+Kept for compatibility; vterm does not use it.")
+
+(defun vterm--filter (process output)
+  "Feed OUTPUT of PROCESS to its terminal.
+OUTPUT is a unibyte string of raw bytes; the module decodes it.
+Output arriving after the buffer was killed is dropped."
+  (let ((buf (process-buffer process)))
+    (when (buffer-live-p buf)
+      (with-current-buffer buf
+        (when vterm--term
+          (let ((inhibit-redisplay t)
+                (inhibit-eol-conversion t)
+                (inhibit-read-only t))
+            (vterm--write-input vterm--term output)
+            (vterm--update vterm--term)))))))
+
+(defun vterm--sentinel (process event)
+  "Handle the status change EVENT of the terminal PROCESS.
+Run `vterm-exit-functions', then kill the buffer of a finished
+process if `vterm-kill-buffer-on-exit' is non-nil there."
+  (let* ((buf (process-buffer process))
+         (live (buffer-live-p buf)))
+    (run-hook-with-args 'vterm-exit-functions (and live buf) event)
+    (when (and live
+               (not (process-live-p process))
+               (buffer-live-p buf)
+               (buffer-local-value 'vterm-kill-buffer-on-exit buf))
+      (kill-buffer buf))))
+
+(defun vterm--text-scale-mode (&optional _arg)
+  "Scale the line numbers of a vterm buffer along with its text.
+This runs after `text-scale-mode' and then lets the terminal adapt
+its size to the new text size."
+  (when (and (derived-mode-p 'vterm-mode)
+             (boundp 'display-line-numbers))
+    (when vterm--linenum-remapping
+      (face-remap-remove-relative vterm--linenum-remapping))
+    (setq vterm--linenum-remapping
+          (face-remap-add-relative
+           'line-number :height (expt text-scale-mode-step
+                                      text-scale-mode-amount))))
+  (when (fboundp 'window--adjust-process-windows)
+    (window--adjust-process-windows)))
+
+(advice-add 'text-scale-mode :after #'vterm--text-scale-mode)
+
+(defun vterm--window-adjust-process-window-size (process windows)
+  "Resize the terminal of PROCESS to fit WINDOWS.
+
+This is the `adjust-window-size-function' of vterm processes.  The
+size comes from `window-adjust-process-window-size-function', less
+the line-number margin, and is at least `vterm-min-window-width'
+columns wide.  Return (WIDTH . HEIGHT), so that Emacs resizes the
+pty, or nil when nothing changed, as in `vterm-copy-mode'."
+  (let ((buf (process-buffer process)))
+    (when (buffer-live-p buf)
+      (with-current-buffer buf
+        (unless vterm-copy-mode
+          (let* ((size (funcall window-adjust-process-window-size-function
+                                process windows))
+                 (width (and size (max (- (car size) (vterm--get-margin-width))
+                                       vterm-min-window-width)))
+                 (height (and size (cdr size))))
+            (when (and size vterm--term (process-live-p process)
+                       (> width 0) (> height 0))
+              (let ((inhibit-read-only t))
+                (vterm--set-size vterm--term height width)
+                (setq vterm--rows height)
+                (vterm--update-windows))
+              (unless (vterm--pty-p process)
+                (let ((resize (process-get process 'vterm-resize-function)))
+                  (when (functionp resize)
+                    (funcall resize process height width))))
+              (cons width height))))))))
+
+(defun vterm--set-title (title)
+  "Rename the buffer after TITLE, following `vterm-buffer-name-string'.
+A title that would give an empty buffer name is ignored."
+  (when vterm-buffer-name-string
+    (let ((name (format vterm-buffer-name-string title)))
+      (unless (string= name "")
+        (rename-buffer name t)))))
+
+(defun vterm--set-directory (path)
+  "Set `default-directory' from PATH, as reported by the shell.
+PATH is the payload of the escape sequence ESC ] 51 ; A; see
+`vterm--get-directory'.  An empty or unusable PATH is ignored."
+  (let ((dir (vterm--get-directory path)))
+    (when dir
+      (setq default-directory dir))))
+
+(defun vterm--local-directory (dir)
+  "Return DIR as a directory name if it is an existing absolute directory."
+  (when (and (stringp dir)
+             (not (string= dir ""))
+             (file-name-absolute-p dir)
+             ;; A path from the terminal must not trigger TRAMP.
+             (let ((file-name-handler-alist nil))
+               (file-directory-p dir)))
+    (file-name-as-directory dir)))
+
+(defun vterm--get-directory (path)
+  "Return the directory that PATH, as reported by the shell, designates.
+
+PATH is either a local absolute directory, or USER@HOST:DIR.  The
+latter is DIR when USER and HOST are the values of the function
+`user-login-name' and of the function `system-name', and the TRAMP
+file name /-:USER@HOST:DIR/ otherwise.  A local directory must
+exist.  Return nil when PATH designates no usable directory."
+  (when (and (stringp path) (not (string= path "")))
+    (if (string-match "\\`\\([^@]*\\)@\\([^:]*\\):\\(.*\\)\\'" path)
+        (let ((user (match-string 1 path))
+              (host (match-string 2 path))
+              (dir (match-string 3 path)))
+          (cond
+           ((string= dir "") nil)
+           ((and (string= user user-login-name)
+                 (string= host (system-name)))
+            (vterm--local-directory dir))
+           (t (file-name-as-directory (concat "/-:" path)))))
+      (vterm--local-directory path))))
+
+(defun vterm--get-pwd (&optional linenum)
+  "Return the directory the shell reported for line LINENUM.
+LINENUM defaults to the current line.  Return nil when no directory
+was recorded for it."
+  (when vterm--term
+    (let ((raw (vterm--get-pwd-raw vterm--term
+                                   (or linenum (line-number-at-pos)))))
+      (and raw (vterm--get-directory raw)))))
+
+(defun vterm--get-color (index &rest args)
+  "Return the Emacs color for the terminal color INDEX.
+
+INDEX is an ANSI color number from 0 to 15, or -1 for the default
+color.  ARGS may contain `:foreground' to ask for a text color
+rather than a background color, and `:underline' or
+`:inverse-video' to tell the attributes of the text.  Colors come
+from the faces of `vterm-color-palette'; the default text color of
+underlined text comes from `vterm-color-underline' and the default
+background of reverse-video text from `vterm-color-inverse-video'."
+  (let ((foreground (memq :foreground args)))
+    (cond
+     ((and (integerp index) (>= index 0) (< index 16))
+      (let* ((palette vterm-color-palette)
+             (face (if (< index (length palette))
+                       (aref palette index)
+                     (aref palette (% index 8)))))
+        (if foreground
+            (face-foreground face nil 'default)
+          (face-background face nil 'default))))
+     ((eql index -1)
+      (cond
+       ((and foreground (memq :underline args))
+        (face-foreground 'vterm-color-underline nil 'default))
+       (foreground
+        (face-foreground 'default))
+       ((memq :inverse-video args)
+        (face-background 'vterm-color-inverse-video nil 'default))
+       (t
+        (face-background 'default))))
+     (t nil))))
+
+(defun vterm--eval (str)
+  "Call the function that STR names, if it is in `vterm-eval-cmds'.
+
+STR is the payload of the escape sequence ESC ] 51 ; E: a command
+name and arguments in shell quoting.  The function registered for
+the name in `vterm-eval-cmds' is called with the arguments, all
+strings.  Unknown names, unparsable strings and errors raised by
+the function are reported with `message'."
+  (let ((parts (condition-case nil
+                   (split-string-and-unquote str)
+                 (error
+                  (message "vterm: cannot parse the command %S %s" str
+                           "from the terminal (unbalanced quotes?)")
+                  nil))))
+    (when parts
+      (let* ((name (car parts))
+             (entry (assoc name vterm-eval-cmds)))
+        (if (not entry)
+            (message "Failed to find command: %s.  %s" name
+                     "To execute a command, add it to `vterm-eval-cmds'")
+          (condition-case err
+              (apply (cadr entry) (cdr parts))
+            (error
+             (message "vterm: error in `%s' called from the terminal: %s"
+                      name (error-message-string err)))))))))
+
+(defun vterm--prompt-tracking-enabled-p ()
+  "Return non-nil if the shell has marked a prompt in this buffer.
+
+A shell set up with the scripts of etc/ ends each prompt with the
+escape sequence ESC ] 51 ; A, for example in zsh with
+PROMPT=$PROMPT\\='%{$(vterm_prompt_end)%}\\='.  The module then puts
+the text property `vterm-prompt' on the character after the
+prompt.  The answer is cached once a mark has been seen."
+  (or vterm--prompt-tracking-enabled-p
+      (setq vterm--prompt-tracking-enabled-p
+            (next-single-property-change (point-min) 'vterm-prompt))))
+
+(defun vterm--get-beginning-of-line (&optional pt)
+  "Return the start of the logical line at PT, across wrapped rows.
+PT defaults to point."
+  (save-excursion
+    (when pt (goto-char pt))
+    (beginning-of-line)
+    (while (and (not (bobp))
+                (get-text-property (1- (point)) 'vterm-line-wrap))
+      (forward-char -1)
+      (beginning-of-line))
+    (point)))
+
+(defun vterm--get-end-of-line (&optional pt)
+  "Return the end of the logical line at PT, across wrapped rows.
+PT defaults to point."
+  (save-excursion
+    (when pt (goto-char pt))
+    (end-of-line)
+    (while (get-text-property (point) 'vterm-line-wrap)
+      (forward-char)
+      (end-of-line))
+    (point)))
+
+(defun vterm--regexp-prompt-end (bol eol)
+  "Return the end of the prompt between BOL and EOL found by regexp.
+The prompt is the last match of `term-prompt-regexp' that starts
+in the logical line from BOL to EOL, ignoring matches that start
+right after a fake newline, where the regexp \"^\" would otherwise
+match.  Return BOL when there is none."
+  (save-excursion
+    (goto-char eol)
+    (let (found)
+      (while (and (not found)
+                  (re-search-backward term-prompt-regexp bol t))
+        (let ((start (match-beginning 0)))
+          (if (and (> start (point-min))
+                   (get-text-property (1- start) 'vterm-line-wrap))
+              (if (> (point) bol)
+                  (backward-char)
+                (setq found bol))
+            (setq found (match-end 0)))))
+      (or found bol))))
+
+(defun vterm--get-prompt-point ()
+  "Return the position where the prompt of the current line ends.
+
+With prompt tracking (see `vterm--prompt-tracking-enabled-p') this
+is the character marked by the shell; otherwise the end of the
+prompt found with `term-prompt-regexp', or the beginning of the
+logical line.  Return nil when tracking is on and no mark is
+found."
+  (let ((eol (vterm--get-end-of-line)))
+    (if (and vterm-use-vterm-prompt-detection-method
+             (vterm--prompt-tracking-enabled-p))
+        (if (get-text-property eol 'vterm-prompt)
+            eol
+          (let ((change (previous-single-property-change eol 'vterm-prompt)))
+            (and change (1- change))))
+      (vterm--regexp-prompt-end (vterm--get-beginning-of-line) eol))))
+
+(defun vterm--at-prompt-p ()
+  "Return non-nil if point is at the end of the prompt."
+  (= (point) (or (vterm--get-prompt-point) 0)))
+
+(defun vterm-cursor-in-command-buffer-p (&optional pt)
+  "Return non-nil if PT is on the command line, at or after the prompt.
+The prompt is that of the line of the terminal cursor.  PT
+defaults to the terminal cursor."
+  (save-excursion
+    (vterm-reset-cursor-point)
+    (let ((prompt (vterm--get-prompt-point)))
+      (and prompt
+           (<= prompt (or pt (vterm--get-cursor-point)))))))
+
+(defun vterm--get-cursor-point ()
+  "Return the position of the terminal cursor."
+  (when vterm--term
+    (save-excursion
+      (vterm-reset-cursor-point))))
+
+(defun vterm--reinsert-fake-newlines ()
+  "Put back the fake newlines recorded in `vterm--copy-mode-fake-newlines'."
+  (let ((inhibit-read-only t)
+        (inhibit-redisplay t))
+    ;; The positions were recorded from the start of the buffer, each
+    ;; after the removal of the ones before it; putting them back from
+    ;; the last to the first restores the original text.
+    (while vterm--copy-mode-fake-newlines
+      (goto-char (pop vterm--copy-mode-fake-newlines))
+      (vterm--insert (propertize "\n" 'vterm-line-wrap t 'rear-nonsticky t)))))
+
+(defun vterm--remove-fake-newlines (&optional remembering-pos-p)
+  "Delete the fake newlines, those with the property `vterm-line-wrap'.
+The module inserts them where a line wraps.  With
+REMEMBERING-POS-P, record their positions in
+`vterm--copy-mode-fake-newlines' so that they can be put back."
+  (let ((inhibit-read-only t)
+        (inhibit-redisplay t)
+        (pos (point-min)))
+    (when remembering-pos-p
+      (setq vterm--copy-mode-fake-newlines nil))
+    (while (setq pos (text-property-any pos (point-max) 'vterm-line-wrap t))
+      (if (not (eq (char-after pos) ?\n))
+          (setq pos (1+ pos))
+        (when remembering-pos-p
+          (push pos vterm--copy-mode-fake-newlines))
+        (goto-char pos)
+        (vterm--delete-char 1)))))
+
+(defun vterm--filter-buffer-substring (content)
+  "Return CONTENT without its fake newlines.
+This filters text copied from vterm buffers."
+  (let ((pos 0)
+        (start 0)
+        (end (length content))
+        parts)
+    (while (setq pos (text-property-any pos end 'vterm-line-wrap t content))
+      (when (eq (aref content pos) ?\n)
+        (push (substring content start pos) parts)
+        (setq start (1+ pos)))
+      (setq pos (1+ pos)))
+    (if (null parts)
+        content
+      (push (substring content start) parts)
+      (apply #'concat (nreverse parts)))))
+
+;;; Entry Points
+
+(defun vterm--internal (pop-to-buf-fun &optional arg)
+  "Return a vterm buffer chosen by ARG, shown with POP-TO-BUF-FUN.
+
+ARG nil means the buffer `vterm-buffer-name', a number N the
+buffer of that name followed by <N>, a string a new buffer of
+that name, and anything else a new buffer named after
+`vterm-buffer-name'.  The terminal is started unless the buffer is
+already in `vterm-mode' or a mode derived from it."
+  (let ((buf (cond ((numberp arg)
+                    (get-buffer-create (format "%s<%d>" vterm-buffer-name arg)))
+                   ((stringp arg) (generate-new-buffer arg))
+                   (arg (generate-new-buffer vterm-buffer-name))
+                   (t (get-buffer-create vterm-buffer-name)))))
+    (funcall pop-to-buf-fun buf)
+    (with-current-buffer buf
+      (unless (derived-mode-p 'vterm-mode)
+        (vterm-mode)))
+    buf))
+
+;;;###autoload
+(defun vterm (&optional arg)
+  "Switch to a vterm buffer, creating it and its terminal if needed.
+
+Without ARG, use the buffer named `vterm-buffer-name'.  With a
+numeric prefix argument N, use the buffer of that name followed by
+<N>.  With a string ARG, create a new buffer of that name.  With
+any other prefix argument, create a new buffer.  Return the
+buffer."
+  (interactive "P")
+  (vterm--internal #'pop-to-buffer-same-window arg))
+
+;;;###autoload
+(defun vterm-other-window (&optional arg)
+  "Like `vterm', but show the buffer in another window.
+ARG chooses the buffer as in `vterm'.  Return the buffer."
+  (interactive "P")
+  (vterm--internal #'pop-to-buffer arg))
+
+(provide 'vterm)
+
+;; Local Variables:
+;; indent-tabs-mode: nil
+;; End:
+
+;;; vterm.el ends here
