@@ -941,10 +941,30 @@ static void builder_mark(Builder *b, ptrdiff_t pos, int kind) {
     b->oom = true;
 }
 
+/* Whether a style looks the same when it also covers the newline that ends
+ * its line.  Faces carry :extend t, so a coloured background, underline,
+ * strike-through or inverse video would reach the window edge. */
+static bool style_extends_invisibly(CellStyle s) {
+  return COLOR_TAG(s.bg) == COLOR_DEFAULT_BG &&
+         (s.flags & (STYLE_REVERSE | STYLE_STRIKE)) == 0 &&
+         STYLE_UNDERLINE(s.flags) == 0;
+}
+
 static void builder_span(Builder *b, ptrdiff_t start, ptrdiff_t end,
                          CellStyle style) {
   if (end <= start)
     return;
+  /* A span continuing the previous line's last span in the same style takes
+   * the newline between them: one text property call instead of one per
+   * line (plain output is then one call per redraw). */
+  Span *spans = (Span *)(void *)b->t->spans.data;
+  size_t n = b->t->spans.len / sizeof *spans;
+  if (n > 0 && spans[n - 1].end + 1 == start &&
+      memcmp(&spans[n - 1].style, &style, sizeof style) == 0 &&
+      style_extends_invisibly(style)) {
+    spans[n - 1].end = end;
+    return;
+  }
   Span s = {start, end, style};
   if (!buf_append(&b->t->spans, &s, sizeof s))
     b->oom = true;
