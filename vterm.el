@@ -86,12 +86,34 @@ When nil, loading vterm asks for confirmation before compiling."
   :type 'boolean
   :group 'vterm)
 
-(defcustom vterm-shell shell-file-name
+(defun vterm--default-shell ()
+  "Return the default of `vterm-shell' for this system.
+On Windows this is pwsh if it is installed, then powershell, then
+the command interpreter named by %ComSpec%; elsewhere it is
+`shell-file-name'."
+  (if (eq system-type 'windows-nt)
+      (or (executable-find "pwsh")
+          (executable-find "powershell")
+          (getenv "ComSpec")
+          "cmd.exe")
+    shell-file-name))
+
+(defcustom vterm-shell (vterm--default-shell)
   "The shell command run in new terminals.
 
 The value is inserted unquoted after \"exec\" in a /bin/sh command
-line, so it may carry arguments, as in \"bash --norc\"."
+line, so it may carry arguments, as in \"bash --norc\".  On Windows
+it is the command line given to the pseudo console, as in
+\"powershell.exe -NoLogo\"."
   :type 'string
+  :group 'vterm)
+
+(defcustom vterm-conpty-proxy-path nil
+  "Where conpty-proxy.exe is, the helper that runs shells on Windows.
+When nil, it is looked for next to vterm.el (where CMake builds it),
+then in the directories of the variable `exec-path'."
+  :type '(choice (const :tag "Next to vterm.el, or in exec-path" nil)
+                 file)
   :group 'vterm)
 
 (defcustom vterm-tramp-shells '(("ssh" login-shell) ("scp" login-shell)
@@ -1177,12 +1199,11 @@ This is a line feed when the pty translates carriage returns
 \(ICRNL) and a carriage return otherwise, as a real terminal does."
   (interactive)
   (deactivate-mark)
-  (when (and vterm--term (process-live-p vterm--process))
-    (process-send-string vterm--process
-                         (if (and (vterm--pty-p)
-                                  (vterm--get-icrnl vterm--term))
-                             "\C-j"
-                           "\C-m"))))
+  (when vterm--term
+    (vterm--send (if (and (vterm--pty-p)
+                          (vterm--get-icrnl vterm--term))
+                     "\C-j"
+                   "\C-m"))))
 
 (defun vterm-send-tab ()
   "Send a tab to the terminal."
@@ -1712,10 +1733,18 @@ on.  Nothing happens unless
       (kill-new data)
       (message "vterm: OSC 52 put text on the kill ring"))))
 
+(defun vterm--send (string)
+  "Send STRING to the process of the current vterm buffer, if it is live.
+On Windows the bytes are framed for conpty-proxy."
+  (when (process-live-p vterm--process)
+    (process-send-string vterm--process
+                         (if (process-get vterm--process 'vterm-conpty)
+                             (vterm--w32-frame-input string)
+                           string))))
+
 (defun vterm--flush-output (output)
   "Send OUTPUT of the terminal, such as an encoded key, to the process."
-  (when (process-live-p vterm--process)
-    (process-send-string vterm--process output)))
+  (vterm--send output))
 
 (defconst vterm-control-seq-regexp
   (concat "\\(?:"
@@ -2063,6 +2092,174 @@ This filters text copied from vterm buffers."
         content
       (push (substring content start) parts)
       (apply #'concat (nreverse parts)))))
+
+;;;; Windows: conpty-proxy
+
+;; Emacs cannot give a process a pty on Windows.  There the shell runs in a
+;; pseudo console owned by conpty-proxy.exe, which talks to Emacs over
+;; pipes: raw bytes both ways, 0xFF doubled on input, control frames
+;; (resize) introduced by a lone 0xFF, status lines on stderr.  See
+;; doc/windows-proxy.md.
+
+(defvar vterm--conpty-proxy-command nil
+  "When non-nil, the program and arguments that start conpty-proxy.
+Used instead of the executable that `vterm-conpty-proxy-path' or
+the search finds, e.g. to run it under Wine in tests:
+\(\"wine64\" \"/path/conpty-proxy.exe\" \"--wine-shim\").")
+
+(defvar vterm--conpty-directory-function #'vterm--w32-directory
+  "Function turning `default-directory' into the shell's working directory.")
+
+(defvar-local vterm--w32-resize-status nil
+  "Result of the last resize as (COLS ROWS HRESULT), from conpty-proxy.")
+
+(defvar-local vterm--w32-status-process nil
+  "The pipe process reading conpty-proxy's status lines.")
+
+(defun vterm--w32-hex (string)
+  "Return STRING as hex-encoded UTF-8, for conpty-proxy's --hex arguments."
+  (mapconcat (lambda (byte) (format "%02x" byte))
+             (encode-coding-string string 'utf-8-unix t) ""))
+
+(defun vterm--w32-frame-input (string)
+  "Return STRING as conpty-proxy input: UTF-8 bytes with 0xFF doubled."
+  (let ((bytes (if (multibyte-string-p string)
+                   (encode-coding-string string 'utf-8-unix t)
+                 string)))
+    (if (string-match-p "\377" bytes)
+        (replace-regexp-in-string "\377" "\377\377" bytes t t)
+      bytes)))
+
+(defun vterm--w32-frame-resize (cols rows)
+  "Return the conpty-proxy frame that resizes the console to COLS x ROWS."
+  (let ((cols (max 1 (min cols 32767)))
+        (rows (max 1 (min rows 32767))))
+    (unibyte-string #xff ?R 4 (ash cols -8) (logand cols #xff)
+                    (ash rows -8) (logand rows #xff))))
+
+(defun vterm--w32-directory (directory)
+  "Return DIRECTORY as a Windows path without a trailing separator."
+  (subst-char-in-string ?/ ?\\ (directory-file-name
+                                (expand-file-name directory))))
+
+(defun vterm--w32-proxy-command ()
+  "Return the program and arguments that start conpty-proxy.
+Signal a `user-error' naming the places searched when it is missing."
+  (or vterm--conpty-proxy-command
+      (let* ((here (and vterm--directory
+                        (expand-file-name "conpty-proxy.exe" vterm--directory)))
+             (exe (cond (vterm-conpty-proxy-path
+                         (and (file-executable-p vterm-conpty-proxy-path)
+                              vterm-conpty-proxy-path))
+                        ((and here (file-executable-p here)) here)
+                        (t (executable-find "conpty-proxy")))))
+        (unless exe
+          (user-error
+           "Cannot start vterm: conpty-proxy.exe not found %s"
+           (if vterm-conpty-proxy-path
+               (format "at %s (`vterm-conpty-proxy-path')"
+                       vterm-conpty-proxy-path)
+             (format "next to vterm.el%s or in `exec-path'; build it with M-x vterm-module-compile"
+                     (if here (format " (%s)" here) "")))))
+        (list exe))))
+
+(defun vterm--w32-environment-args (environment)
+  "Return --env arguments giving the shell the vterm part of ENVIRONMENT.
+Only the entries that vterm adds in front of `process-environment'
+are passed; the proxy inherits the rest from Emacs."
+  (let ((own (butlast environment (length process-environment)))
+        args)
+    (dolist (entry own)
+      (push "--env" args)
+      (push (vterm--w32-hex entry) args))
+    (nreverse args)))
+
+(defun vterm--w32-status-filter (process output)
+  "Handle status lines OUTPUT from conpty-proxy's stderr PROCESS."
+  (let ((pending (concat (or (process-get process 'vterm-pending) "") output))
+        (buffer (process-get process 'vterm-buffer)))
+    (while (string-match "\n" pending)
+      (let ((line (string-trim-right (substring pending 0 (match-beginning 0)))))
+        (setq pending (substring pending (match-end 0)))
+        (vterm--w32-status-line buffer line)))
+    (process-put process 'vterm-pending pending)))
+
+(defun vterm--w32-status-line (buffer line)
+  "Act on one status LINE from the conpty-proxy of BUFFER."
+  (cond
+   ((string-match "resize cols=\\([0-9]+\\) rows=\\([0-9]+\\) hr=0x\\([0-9a-fA-F]+\\)"
+                  line)
+    (let ((status (list (string-to-number (match-string 1 line))
+                        (string-to-number (match-string 2 line))
+                        (string-to-number (match-string 3 line) 16))))
+      (when (buffer-live-p buffer)
+        (with-current-buffer buffer
+          (setq vterm--w32-resize-status status)))
+      ;; E_NOTIMPL (0x80004001): resizing unsupported (Wine); not worth a word.
+      (unless (memq (nth 2 status) '(0 #x80004001))
+        (message "The pseudo console refused the resize to %dx%d (0x%08X)"
+                 (nth 0 status) (nth 1 status) (nth 2 status)))))
+   ((string-match "\\(?:error\\|warning\\|hangup\\): " line)
+    (message "vterm: %s" line))))
+
+(defun vterm--w32-sentinel (process event)
+  "Sentinel of a conpty-proxy PROCESS: clean up, then as on POSIX.
+EVENT is the status change."
+  (unless (process-live-p process)
+    (let ((status (process-get process 'vterm-status-process)))
+      (when (process-live-p status)
+        (delete-process status))))
+  (when (or vterm-exit-functions vterm-kill-buffer-on-exit)
+    (vterm--sentinel process event)))
+
+(defun vterm--w32-delete-status-process ()
+  "Delete the status pipe of the current buffer's conpty-proxy."
+  (when (process-live-p vterm--w32-status-process)
+    (delete-process vterm--w32-status-process)))
+
+(defun vterm--conpty-make-process (rows cols shell environment)
+  "Start SHELL through conpty-proxy in a console of ROWS by COLS.
+ENVIRONMENT is the value `process-environment' would have on POSIX;
+its vterm entries reach the shell through the proxy's --env.
+Return the process."
+  (let* ((command (vterm--w32-proxy-command))
+         (local-dir (if (file-remote-p default-directory)
+                        (expand-file-name "~/")
+                      default-directory))
+         (default-directory local-dir)
+         (status (make-pipe-process :name "vterm-status" :noquery t
+                                    :coding 'utf-8-unix
+                                    :filter #'vterm--w32-status-filter))
+         (process-adaptive-read-buffering nil)
+         (proc (make-process
+                :name "vterm"
+                :buffer (current-buffer)
+                :command (append command
+                                 (list "--hex"
+                                       "--cols" (number-to-string cols)
+                                       "--rows" (number-to-string rows)
+                                       "--cwd" (vterm--w32-hex
+                                                (funcall vterm--conpty-directory-function
+                                                         local-dir)))
+                                 (vterm--w32-environment-args environment)
+                                 (list "--cmdline" (vterm--w32-hex shell)))
+                :connection-type 'pipe
+                :coding 'binary
+                :stderr status
+                :noquery nil
+                :filter #'vterm--filter
+                :sentinel #'vterm--w32-sentinel)))
+    (process-put status 'vterm-buffer (current-buffer))
+    (process-put proc 'vterm-conpty t)
+    (process-put proc 'vterm-status-process status)
+    (process-put proc 'vterm-resize-function
+                 (lambda (process rows cols)
+                   (when (process-live-p process)
+                     (process-send-string process
+                                          (vterm--w32-frame-resize cols rows)))))
+    (setq vterm--w32-status-process status)
+    (add-hook 'kill-buffer-hook #'vterm--w32-delete-status-process nil t)
+    proc))
 
 ;;; Entry Points
 

@@ -11,7 +11,8 @@
 #   v0.3.3    libvterm 0.3.3 built from Debian trixie's source package
 #   arena     as system, with the arena allocator on (-DVTERM_ARENA=ON)
 #   asan      as system, ASan+UBSan module, ERT with the runtime preloaded
-#   windows   mingw-w64 cross build, tests under wine
+# The system configuration's ctest also cross-builds the Windows binaries
+# with mingw-w64 and tests them under Wine (label "windows").
 # Ends with one line "N passed, N failed" over all of them; exits non-zero
 # if anything failed.
 #
@@ -21,7 +22,7 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${VTERM_TEST_DIR:-/tmp/vterm-tests}
-CONFIGS=${VTERM_CONFIGS:-"system v0.3.3 arena asan windows"}
+CONFIGS=${VTERM_CONFIGS:-"system v0.3.3 arena asan"}
 JOBS=${VTERM_JOBS:-2}
 mkdir -p "$WORK"
 
@@ -81,19 +82,6 @@ for config in $CONFIGS; do
       build_and_test arena "-L unit|ert|host" -- -DVTERM_ARENA=ON ;;
     asan)
       build_and_test asan "-L unit|ert|host" -- -DVTERM_SANITIZE=ON ;;
-    windows)
-      if [ -f "$ROOT/tests/windows/run.sh" ]; then
-        note "windows"
-        bash "$ROOT/tests/windows/run.sh" "$WORK/windows" 2>&1 | tee "$WORK/windows.log"
-        line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$WORK/windows.log" | tail -1)
-        if [ -n "$line" ]; then
-          p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
-          total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
-          [ "$f" -eq 0 ] || failed_configs+=(windows)
-        else
-          total_fail=$((total_fail + 1)); failed_configs+=(windows)
-        fi
-      fi ;;
     *) echo "run-all: unknown configuration $config" >&2; exit 2 ;;
   esac
 done

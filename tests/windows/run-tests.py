@@ -594,10 +594,33 @@ def test_emacs(c):
           f"rc={rc} {text[-1500:]}")
 
 
+def test_vterm_e2e(c):
+    """vterm.el's own windows-nt code path, driven from Linux Emacs."""
+    emacs = shutil.which("emacs")
+    root = HERE.parent.parent
+    if not emacs or not any(root.glob("vterm-module.*")):
+        log("  skip (no emacs or no native vterm-module next to vterm.el)")
+        return
+    env = dict(c.env, PROXY_EXE=str(c.exe), VTERM_DIR=str(root))
+    with tempfile.TemporaryFile() as out:
+        rc = subprocess.run([emacs, "--batch", "-Q", "-l",
+                             str(HERE / "vterm-e2e.el")], env=env,
+                            stdin=subprocess.DEVNULL, stdout=out,
+                            stderr=subprocess.STDOUT, timeout=400).returncode
+        out.seek(0)
+        text = out.read().decode("utf-8", "replace")
+    lines = [l for l in text.splitlines() if l.startswith(("PASS ", "FAIL "))]
+    for line in lines:
+        name, _, detail = line[5:].partition(" | ")
+        check("vterm.el: " + name, line.startswith("PASS "), detail[-1500:])
+    check("vterm.el end-to-end driver ran all its checks",
+          rc == 0 and len(lines) == 9, f"rc={rc} {text[-1500:]}")
+
+
 TESTS = [test_usage, test_no_conpty, test_not_found, test_cannot_run,
          test_echo, test_utf8, test_environment, test_cwd, test_quoting,
          test_all_bytes, test_resize, test_exit_code, test_kill, test_hangup,
-         test_flood, test_emacs]
+         test_flood, test_emacs, test_vterm_e2e]
 
 
 def main():
