@@ -260,6 +260,12 @@ static bool line_encode(Term *t, const VTermScreenCell *cells, int n,
   return true;
 }
 
+/* memcpy that accepts an empty (possibly NULL) source. */
+static void copy_n(void *dst, const void *src, size_t n) {
+  if (n > 0)
+    memcpy(dst, src, n);
+}
+
 /* Copies a scratch line into one record. */
 static Line *line_copy(Term *t, const Line *src) {
   size_t chars = (size_t)src->ncells * sizeof(uint32_t);
@@ -273,11 +279,11 @@ static Line *line_copy(Term *t, const Line *src) {
   l->origin = origin;
   char *p = (char *)(l + 1);
   l->chars = (uint32_t *)(void *)p;
-  memcpy(l->chars, src->chars, chars);
+  copy_n(l->chars, src->chars, chars);
   l->runs = (StyleRun *)(void *)(p + chars);
-  memcpy(l->runs, src->runs, runs);
+  copy_n(l->runs, src->runs, runs);
   l->extra = (ExtraChars *)(void *)(p + chars + runs);
-  memcpy(l->extra, src->extra, extra);
+  copy_n(l->extra, src->extra, extra);
   return l;
 }
 
@@ -1832,6 +1838,11 @@ static emacs_value Fvterm_module_info(emacs_env *env, ptrdiff_t nargs,
 #else
   bool arena = false;
 #endif
+#ifdef VTERM_SANITIZED
+  bool sanitized = true; /* ASan/UBSan build: Emacs needs the runtime */
+#else
+  bool sanitized = false;
+#endif
   emacs_value items[] = {
       env->intern(env, ":libvterm"),
       env->make_string(env, version, (ptrdiff_t)strlen(version)),
@@ -1843,6 +1854,8 @@ static emacs_value Fvterm_module_info(emacs_env *env, ptrdiff_t nargs,
       bool_value(sb_clear),
       env->intern(env, ":selection"),
       Qt, /* OSC 52 is decoded here */
+      env->intern(env, ":sanitized"),
+      bool_value(sanitized),
       env->intern(env, ":arena"),
       bool_value(arena),
       env->intern(env, ":scrollback-max"),

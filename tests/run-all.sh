@@ -52,7 +52,10 @@ build_and_test() {
   local dir="$WORK/build-$name" log="$WORK/$name.log"
   note "$name: configure and build"
   rm -rf "$dir"
-  if ! cmake -S "$ROOT" -B "$dir" -DVTERM_WERROR=ON "$@" >"$log" 2>&1 ||
+  # Each configuration keeps its module in its own directory, so the tree's
+  # vterm-module (the one M-x vterm loads) is left alone.
+  if ! cmake -S "$ROOT" -B "$dir" -DVTERM_WERROR=ON \
+         "-DVTERM_MODULE_OUTPUT_DIR=$dir/module" "$@" >"$log" 2>&1 ||
      ! cmake --build "$dir" -j "$JOBS" >>"$log" 2>&1; then
     tail -40 "$log"
     echo "run-all: $name: build failed (log: $log)"

@@ -41,9 +41,11 @@ done
 
 # -L keeps the given order: the copies are searched before SOURCE-DIR,
 # which still provides the module.
-"$emacs" --batch -Q -L "$tmp/lisp" -L "$src" \
+# VTERM_MODULE_DIR: where the module was built, if not next to vterm.el.
+mod=${VTERM_MODULE_DIR:-$src}
+"$emacs" --batch -Q -L "$tmp/lisp" -L "$mod" -L "$src" \
   -f batch-byte-compile "$tmp/lisp/vterm.el"
-"$emacs" --batch -Q -L "$tmp/tests" -L "$tmp/lisp" -L "$src" \
+"$emacs" --batch -Q -L "$tmp/tests" -L "$tmp/lisp" -L "$mod" -L "$src" \
   -f batch-byte-compile "$tmp/tests/"*.el
 
 # The copied tests cannot find etc/ relative to themselves.
@@ -53,8 +55,10 @@ export VTERM_TEST_BASH_INTEGRATION
 status=0
 for area in "$@"; do
   echo "== compiled: $area"
-  "$emacs" --batch -Q -module-assertions \
-    -L "$tmp/lisp" -L "$tmp/tests" -L "$src" \
+  # A preloaded sanitizer runtime (ASan builds) is for Emacs only, not for
+  # the shells started in its terminals.
+  "$emacs" --batch -Q --eval '(setenv "LD_PRELOAD")' -module-assertions \
+    -L "$tmp/lisp" -L "$tmp/tests" -L "$mod" -L "$src" \
     -l "vterm-test-$area" \
     --eval '(let ((file (symbol-file (quote vterm-mode) (quote defun))))
               (unless (and file (string-suffix-p ".elc" file))

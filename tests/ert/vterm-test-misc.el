@@ -461,6 +461,9 @@ C-c C-t toggles copy mode and M-x stays Emacs' own."
   :tags '(:expensive-test)
   (vterm-test--skip-unless-posix)
   (vterm-test--skip-unless-program "tmux")
+  ;; The Emacs started in tmux cannot load a sanitizer build of the module
+  ;; (the runtime is preloaded only into the Emacs running the tests).
+  (skip-unless (not (plist-get (vterm--module-info) :sanitized)))
   (let* ((vterm-test-misc--tmux-socket
           (expand-file-name "tmux-socket" (vterm-test--tmpdir)))
          (emacs (expand-file-name invocation-name invocation-directory))

@@ -598,10 +598,12 @@ def test_vterm_e2e(c):
     """vterm.el's own windows-nt code path, driven from Linux Emacs."""
     emacs = shutil.which("emacs")
     root = HERE.parent.parent
-    if not emacs or not any(root.glob("vterm-module.*")):
-        log("  skip (no emacs or no native vterm-module next to vterm.el)")
+    module_dir = Path(os.environ.get("VTERM_MODULE_DIR", root))
+    if not emacs or not any(module_dir.glob("vterm-module.so")):
+        log("  skip (no emacs or no native vterm-module.so)")
         return
-    env = dict(c.env, PROXY_EXE=str(c.exe), VTERM_DIR=str(root))
+    env = dict(c.env, PROXY_EXE=str(c.exe), VTERM_DIR=str(root),
+               VTERM_MODULE_DIR=str(module_dir))
     with tempfile.TemporaryFile() as out:
         rc = subprocess.run([emacs, "--batch", "-Q", "-l",
                              str(HERE / "vterm-e2e.el")], env=env,

@@ -27,6 +27,7 @@
 ;;; Code:
 
 (add-to-list 'load-path (getenv "VTERM_DIR"))
+(add-to-list 'load-path (or (getenv "VTERM_MODULE_DIR") (getenv "VTERM_DIR")))
 (require 'vterm)
 
 (defvar e2e-failed 0)
