@@ -182,12 +182,17 @@ static void csi_abort(Feed *f, size_t i) {
   f->g->state = STREAM_GROUND;
 }
 
-static void csi_digit(Feed *f, unsigned char c) {
-  StreamGuard *g = f->g;
+/* The first digit or separator opens the first (still missing) argument. */
+static void csi_open_args(StreamGuard *g) {
   if (g->csi_argc == 0) {
     g->csi_argc = 1;
     g->csi_args[0] = -1;
   }
+}
+
+static void csi_digit(Feed *f, unsigned char c) {
+  StreamGuard *g = f->g;
+  csi_open_args(g);
   if (g->csi_overflow)
     return;
   long *arg = &g->csi_args[g->csi_argc - 1];
@@ -201,10 +206,7 @@ static void csi_digit(Feed *f, unsigned char c) {
 
 static void csi_separator(Feed *f, unsigned char c) {
   StreamGuard *g = f->g;
-  if (g->csi_argc == 0) {
-    g->csi_argc = 1;
-    g->csi_args[0] = -1;
-  }
+  csi_open_args(g);
   if (g->csi_overflow)
     return;
   if (g->csi_argc == STREAM_CSI_MAX_ARGS) {
