@@ -54,8 +54,11 @@ static void malloc_string_unref(const char *s) {
 
 #ifdef VTERM_USE_ARENA
 
-static const ptrdiff_t line_class_size[LINE_CLASSES] = {64,   128,  256,  512,
-                                                        1024, 2048, 4096, 8192};
+/* Powers of two and the points halfway between them, so a record wastes at
+ * most a third of its slot. */
+static const ptrdiff_t line_class_size[LINE_CLASSES] = {
+    48,  64,   96,   128,  192,  256,  384,  512,
+    768, 1024, 1536, 2048, 3072, 4096, 6144, 8192};
 
 void talloc_init(TermAlloc *a) {
   memset(a, 0, sizeof *a);

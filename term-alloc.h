@@ -22,9 +22,10 @@
  * every terminal owns two arenas (conpty-proxy/arena.h):
  *
  *  - the persistent arena (64 KiB first block) holds scrollback line
- *    records, in power-of-two size classes recycled through free lists
- *    (ArenaPool), and refcounted strings (directories recorded by OSC 51;A,
- *    queued OSC 51;E commands) interned in ArenaStrings;
+ *    records, in size classes (48 B to 8 KiB, each at most 1.5x the one
+ *    below) recycled through free lists (ArenaPool), and refcounted strings
+ * (directories recorded by OSC 51;A, queued OSC 51;E commands) interned in
+ * ArenaStrings;
  *  - the temporary arena (128 KiB first block) holds the render buffers of
  *    one redraw and is reset at the start of every redraw.
  *
@@ -43,7 +44,7 @@
 
 #ifdef VTERM_USE_ARENA
 #include "arena.h"
-#define LINE_CLASSES 8 /* 64 B .. 8 KiB */
+#define LINE_CLASSES 16 /* 48 B .. 8 KiB, steps of 1.5x and 1.33x */
 #endif
 
 typedef struct {

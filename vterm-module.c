@@ -776,8 +776,25 @@ static void sink_dropped(void *user, const char *kind, long command,
   t->dirty = true;
 }
 
+/* libvterm 0.1.4 decodes text into a stack array as long as the write
+ * (uint32_t codepoints[len + 1]), so a write of a few megabytes overflows
+ * the stack.  Writes are cut into pieces of at most this size, at
+ * character boundaries (libvterm loses a character split across writes). */
+#ifndef LIBVTERM_WRITE_MAX
+#define LIBVTERM_WRITE_MAX 4096
+#endif
+
 static void sink_write(void *user, const char *bytes, size_t len) {
   Term *t = user;
+  while (len > LIBVTERM_WRITE_MAX) {
+    size_t cut = LIBVTERM_WRITE_MAX;
+    while (cut > LIBVTERM_WRITE_MAX - 4 &&
+           ((unsigned char)bytes[cut] & 0xC0) == 0x80)
+      cut--; /* back up to the first byte of a UTF-8 sequence */
+    vterm_input_write(t->vt, bytes, cut);
+    bytes += cut;
+    len -= cut;
+  }
   vterm_input_write(t->vt, bytes, len);
 }
 

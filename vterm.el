@@ -611,14 +611,15 @@ to vterm.el; on failure an error is signaled."
 (defun vterm--load-module ()
   "Load `vterm-module', compiling it first if it cannot be found.
 
-The module is searched for in the directory of vterm.el, then in
-`load-path'.  When it is missing, it is compiled without asking if
+The module is searched for in `load-path', then in the directory of
+vterm.el (where `vterm-module-compile' puts it).  When it is missing,
+it is compiled without asking if
 `vterm-always-compile-module' is non-nil; otherwise the user is
 asked.  In batch mode the user is never asked and an error is
 signaled instead."
   (unless (featurep 'vterm-module)
     (let ((load-path (if vterm--directory
-                         (cons vterm--directory load-path)
+                         (append load-path (list vterm--directory))
                        load-path)))
       (unless (require 'vterm-module nil t)
         (cond

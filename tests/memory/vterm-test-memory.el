@@ -75,6 +75,22 @@ buffer that is current during BODY."
     (goto-char (point-min))
     (should (looking-at "line 9977$"))))
 
+(ert-deftest vterm-test-memory-huge-single-write ()
+  "A single write of several megabytes is handled (no stack overflow).
+libvterm 0.1.4 puts a write's code points in a stack array as long as
+the write; the module cuts writes into pieces at character boundaries."
+  (vterm-test-memory--with-term (term 24 80 1000)
+    (let* ((prefix (apply #'concat (make-list 10 "\u65e5\u672c")))
+           (text (concat (vterm-test-memory--lines 0 100000 prefix)
+                         "\e[31mend\e[0m\r\n")))
+      ;; libvterm 0.1.4 needs 4 bytes of stack per byte: far past 8 MiB.
+      (should (> (string-bytes text) 4000000))
+      (vterm--write-input term text)
+      (vterm--redraw term)
+      (should (string-match-p (concat "^" prefix " 99999$") (buffer-string)))
+      (should (string-match-p "^end$" (buffer-string)))
+      (should-not (string-match-p "\ufffd" (buffer-string))))))
+
 (ert-deftest vterm-test-memory-rapid-resizes ()
   "1000 resizes with content in between keep the buffer consistent."
   (vterm-test-memory--with-term (term 24 80 500)
@@ -158,7 +174,7 @@ and with arenas the persistent arena stops growing after cycle 1."
       (should (<= (- (car (last rss)) (car rss)) 2048))
       (when (car arena)
         ;; Stated bound: 2 x live + one 64 KiB block; live here is 10000
-        ;; records of at most 256 bytes plus a few short strings.
+        ;; records in slots of at most 256 bytes plus a few short strings.
         (should (<= (car (last arena)) (+ (* 2 10000 256) 65536 65536)))
         (should (<= (car (last arena)) (+ (car arena) 65536)))))))
 
