@@ -123,6 +123,11 @@ static void on_escape(Feed *f, size_t i, unsigned char c) {
       g->esc[g->esc_len++] = (char)c;
     return;
   }
+  if (c >= 0x80) { /* ignored inside an escape, which goes on (libvterm) */
+    if (f->seq_start < 0)
+      drop_through(f, i);
+    return;
+  }
   if (plain && c == '[') {
     csi_begin(g, f->seq_start < 0);
     if (g->csi_held)
@@ -218,6 +223,16 @@ static void csi_separator(Feed *f, unsigned char c) {
   g->csi_args[g->csi_argc++] = -1;
 }
 
+/* REP goes to the sink, after everything before it went to libvterm. */
+static void csi_repeat(Feed *f, size_t i) {
+  StreamGuard *g = f->g;
+  long count = g->csi_argc > 0 ? g->csi_args[0] : -1;
+  sequence_hold(f);
+  drop_through(f, i);
+  g->state = STREAM_GROUND;
+  g->sink.repeat(g->sink.user, count < 1 ? 1 : count);
+}
+
 /* Byte C at I while in STREAM_CSI. */
 static void on_csi(Feed *f, size_t i, unsigned char c) {
   StreamGuard *g = f->g;
@@ -240,6 +255,11 @@ static void on_csi(Feed *f, size_t i, unsigned char c) {
     if (g->csi_inter_len < STREAM_CSI_MAX_BYTES)
       g->csi_inter[g->csi_inter_len++] = (char)c;
   } else if (c >= 0x40 && c <= 0x7e) {
+    if (c == 'b' && g->csi_leader_len == 0 && g->csi_inter_len == 0 &&
+        g->sink.repeat) {
+      csi_repeat(f, i);
+      return;
+    }
     if (g->csi_held) {
       csi_serialize_emit(f, c);
       drop_through(f, i);

@@ -39,7 +39,10 @@
  *    sink (so OSC 0/2/51/52 behave the same on every libvterm version and
  *    regardless of chunking);
  *  - forwards a DCS only as one complete, bounded sequence; swallows APC, PM
- *    and SOS strings.
+ *    and SOS strings;
+ *  - hands REP (CSI Ps b) to the sink instead of libvterm: libvterm 0.3.3
+ *    loops forever repeating a glyph of width 0 (nothing printed yet, or a
+ *    zero-width character last).
  *
  * Ownership: the guard owns its pending buffers; payloads passed to the sink
  * are valid only during the callback. */
@@ -63,6 +66,8 @@ typedef struct {
   void (*osc)(void *user, long command, const char *payload, size_t len);
   /* A sequence dropped for exceeding its bound (KIND: "OSC", "DCS"). */
   void (*dropped)(void *user, const char *kind, long command, size_t len);
+  /* REP: repeat the preceding character COUNT times (COUNT >= 1). */
+  void (*repeat)(void *user, long count);
   void *user;
 } StreamSink;
 

@@ -798,6 +798,33 @@ static void sink_write(void *user, const char *bytes, size_t len) {
   vterm_input_write(t->vt, bytes, len);
 }
 
+/* REP (CSI Ps b): repeats the character left of the cursor, up to the end
+ * of the row, by writing it again.  Done here rather than in libvterm,
+ * whose REP never ends when the last glyph had width 0. */
+static void sink_repeat(void *user, long count) {
+  Term *t = user;
+  VTermPos pos;
+  vterm_state_get_cursorpos(t->state, &pos);
+  VTermScreenCell cell;
+  memset(&cell, 0, sizeof cell);
+  VTermPos left = {pos.row, pos.col - 1};
+  if (left.col >= 0)
+    vterm_screen_get_cell(t->screen, left, &cell);
+  if (cell.chars[0] == CELL_WIDE_RIGHT && left.col >= 1) {
+    left.col--;
+    vterm_screen_get_cell(t->screen, left, &cell);
+  }
+  if (cell.chars[0] == 0 || cell.chars[0] == CELL_WIDE_RIGHT)
+    return; /* nothing to repeat */
+  char glyph[VTERM_MAX_CHARS_PER_CELL * UTF8_MAX_BYTES];
+  size_t n = 0;
+  for (int k = 0; k < VTERM_MAX_CHARS_PER_CELL && cell.chars[k]; k++)
+    n += utf8_encode(cell.chars[k], glyph + n);
+  long room = (t->cols - pos.col) / (cell.width > 1 ? cell.width : 1);
+  for (long i = 0; i < count && i < room; i++)
+    sink_write(t, glyph, n);
+}
+
 /* ===== Terminal lifetime ================================================== */
 
 static void eval_free(Term *t, EvalNode *n) {
@@ -900,7 +927,11 @@ static Term *term_create(const TermOptions *o) {
   }
   for (int r = 0; r < o->rows; r++)
     t->row_info[r].prompt_col = -1;
-  StreamSink sink = {sink_write, sink_osc, sink_dropped, t};
+  StreamSink sink = {.write = sink_write,
+                     .osc = sink_osc,
+                     .dropped = sink_dropped,
+                     .repeat = sink_repeat,
+                     .user = t};
   stream_init(&t->guard, sink);
   vterm_set_utf8(t->vt, 1);
   vterm_output_set_callback(t->vt, cb_output, t);
@@ -1619,7 +1650,7 @@ static bool valid_size(emacs_env *env, emacs_value rows_v, emacs_value cols_v,
                        int *rows, int *cols) {
   intmax_t r, c;
   if (!arg_int(env, rows_v, 1, TERM_MAX_ROWS, &r) ||
-      !arg_int(env, cols_v, 1, TERM_MAX_COLS, &c))
+      !arg_int(env, cols_v, TERM_MIN_COLS, TERM_MAX_COLS, &c))
     return false;
   if (r * c > TERM_MAX_CELLS) {
     elisp_signal(env, Qargs_out_of_range,

@@ -33,6 +33,9 @@
 #endif
 
 /* Terminal size bounds; a larger terminal is refused with args-out-of-range. */
+/* At least 2 columns: libvterm writes a wide character past the end of a
+ * 1-column row. */
+#define TERM_MIN_COLS 2
 #define TERM_MAX_ROWS 65535
 #define TERM_MAX_COLS 65535
 #define TERM_MAX_CELLS (2L * 1024 * 1024)

@@ -920,8 +920,9 @@ turns the buffer into an ordinary read-only buffer for copying.
     (when env
       (setq-local vterm-environment (cdr env))))
   (let ((rows (window-body-height))
+        ;; The module needs at least 2 columns (a wide character).
         (cols (max (- (window-max-chars-per-line) (vterm--get-margin-width))
-                   vterm-min-window-width))
+                   vterm-min-window-width 2))
         (inhibit-read-only t))
     (setq vterm--term (vterm--new rows cols vterm-max-scrollback
                                   vterm-disable-bold
@@ -1828,7 +1829,7 @@ pty, or nil when nothing changed, as in `vterm-copy-mode'."
           (let* ((size (funcall window-adjust-process-window-size-function
                                 process windows))
                  (width (and size (max (- (car size) (vterm--get-margin-width))
-                                       vterm-min-window-width)))
+                                       vterm-min-window-width 2)))
                  (height (and size (cdr size))))
             (when (and size vterm--term (process-live-p process)
                        (> width 0) (> height 0))

@@ -52,6 +52,12 @@ static void cap_osc(void *user, long command, const char *payload, size_t len) {
                        "[%ld:%.*s]", command, (int)len, payload);
 }
 
+static void cap_repeat(void *user, long count) {
+  Capture *c = user;
+  c->osc_len += (size_t)snprintf(
+      c->osc + c->osc_len, sizeof c->osc - c->osc_len, "[REP %ld]", count);
+}
+
 static void cap_dropped(void *user, const char *kind, long command,
                         size_t len) {
   Capture *c = user;
@@ -66,7 +72,11 @@ static void cap_dropped(void *user, const char *kind, long command,
 static Capture *run(const char *in, size_t len, const size_t *cuts) {
   Capture *c = calloc(1, sizeof *c);
   StreamGuard g;
-  stream_init(&g, (StreamSink){cap_write, cap_osc, cap_dropped, c});
+  stream_init(&g, (StreamSink){.write = cap_write,
+                               .osc = cap_osc,
+                               .dropped = cap_dropped,
+                               .repeat = cap_repeat,
+                               .user = c});
   size_t pos = 0;
   for (; cuts && *cuts; cuts++) {
     stream_feed(&g, in + pos, *cuts - pos);
@@ -202,6 +212,24 @@ static void test_cancel(void) {
   free(c);
 }
 
+/* REP goes to the sink, never to libvterm (it can loop forever there). */
+static void test_repeat_intercepted(void) {
+  size_t cut[] = {4, 0};
+  Capture *c = run(S("x\x1b[5bq\x1b[b\x1b[?5b"), cut);
+  CHECK(out_is(c, S("xq\x1b[?5b")));
+  CHECK(strcmp(c->osc, "[REP 5][REP 1]") == 0);
+  free(c);
+}
+
+/* A byte >= 0x80 inside an escape is ignored (libvterm keeps the escape
+ * going), so ESC <high byte> [ still opens a CSI that must be bounded. */
+static void test_high_byte_inside_escape(void) {
+  Capture *c =
+      run(S("\x1b\xb3[1;2;3;4;5;6;7;8;9;10;11;12;13;14;15;16;17;18mZ"), NULL);
+  CHECK(out_is(c, S("\x1b[1;2;3;4;5;6;7;8;9;10;11;12;13;14;15;16mZ")));
+  free(c);
+}
+
 /* libvterm loses a partial character when text precedes it in the same
  * write, so no write may end inside a UTF-8 sequence. */
 static void test_utf8_never_split_across_writes(void) {
@@ -276,5 +304,7 @@ int main(void) {
   test_cancel();
   test_every_split_is_equivalent();
   test_utf8_never_split_across_writes();
+  test_repeat_intercepted();
+  test_high_byte_inside_escape();
   return test_report();
 }
