@@ -98,7 +98,11 @@ the write; the module cuts writes into pieces at character boundaries."
                    (3 . 80) (60 . 30) (24 . 81))))
       (dotimes (i 1000)
         (let ((size (nth (% i (length sizes)) sizes)))
-          (vterm--set-size term (car size) (cdr size))
+          (if (< (cdr size) 2)
+              ;; Below 2 columns a wide character cannot fit: refused.
+              (should-error (vterm--set-size term (car size) (cdr size))
+                            :type 'args-out-of-range)
+            (vterm--set-size term (car size) (cdr size)))
           (vterm--write-input term (format "resize %d\r\n" i))
           (when (= (% i 10) 0)
             (vterm--write-input term "\e]51;A/tmp\e\\"))
