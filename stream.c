@@ -17,6 +17,8 @@
  */
 #include "stream.h"
 
+#include "utf8.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,8 +112,7 @@ static void string_begin(Feed *f, StreamState state) {
 /* Byte C at I while in STREAM_ESCAPE. */
 static void on_escape(Feed *f, size_t i, unsigned char c) {
   StreamGuard *g = f->g;
-  int plain = g->esc_len == 1; /* no intermediates yet */
-  if (c < 0x20) {              /* C0 inside an escape: executed at once */
+  if (c < 0x20) { /* C0 inside an escape: executed at once */
     if (f->seq_start < 0) {
       emit(f, (const char *)&c, 1);
       drop_through(f, i);
@@ -128,23 +129,26 @@ static void on_escape(Feed *f, size_t i, unsigned char c) {
       drop_through(f, i);
     return;
   }
-  if (plain && c == '[') {
+  /* Sequence introducers open their sequence even after intermediates
+   * (libvterm 0.1.4 starts a DCS at ESC ! P): the intermediates are
+   * dropped, the sequence is guarded like any other. */
+  if (c == '[') {
     csi_begin(g, f->seq_start < 0);
     if (g->csi_held)
       drop_through(f, i);
     return;
   }
-  if (plain && c == ']') {
+  if (c == ']') {
     string_begin(f, STREAM_OSC);
     drop_through(f, i);
     return;
   }
-  if (plain && c == 'P') {
+  if (c == 'P') {
     string_begin(f, STREAM_DCS);
     drop_through(f, i);
     return;
   }
-  if (plain && (c == '_' || c == '^' || c == 'X')) {
+  if ((c == '_' || c == '^' || c == 'X')) {
     string_begin(f, STREAM_IGNORE);
     drop_through(f, i);
     return;
@@ -422,15 +426,38 @@ static void on_cancel(Feed *f, size_t i) {
 }
 
 /* Skips ordinary text quickly; returns the index of the next byte that needs
- * attention (ESC, NUL, DEL) or LEN. */
+ * attention (ESC, NUL, DEL, or the start of a malformed or truncated UTF-8
+ * sequence) or LEN. */
 static size_t ground_scan(const char *bytes, size_t i, size_t len) {
   while (i < len) {
     unsigned char c = (unsigned char)bytes[i];
-    if (c == ESC || c == 0 || c == DEL)
+    if (c < 0x80) {
+      if (c == ESC || c == 0 || c == DEL)
+        break;
+      i++;
+      continue;
+    }
+    size_t n;
+    if (utf8_check(bytes + i, len - i, &n) != UTF8_VALID)
       break;
-    i++;
+    i += n;
   }
   return i;
+}
+
+static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
+
+/* In ground state at a byte >= 0x80 that ground_scan stopped at: a
+ * malformed sequence becomes one U+FFFD; a sequence cut off by the end of
+ * the input is left for utf8_hold_tail.  Returns the next index. */
+static size_t ground_utf8(Feed *f, size_t i) {
+  size_t n;
+  if (utf8_check(f->bytes + i, f->len - i, &n) == UTF8_TRUNCATED)
+    return f->len;
+  flush_to(f, i);
+  emit(f, replacement, 3);
+  f->slice = i + n;
+  return i + n;
 }
 
 static void feed_byte(Feed *f, size_t i, unsigned char c) {
@@ -496,6 +523,9 @@ static void utf8_hold_tail(Feed *f) {
   int need = utf8_sequence_length((unsigned char)f->bytes[i - 1]);
   if (need <= 1 || (size_t)need <= cont + 1)
     return; /* complete, or not a sequence at all */
+  size_t n;
+  if (utf8_check(f->bytes + i - 1, f->len - (i - 1), &n) != UTF8_TRUNCATED)
+    return;
   flush_to(f, i - 1);
   g->utf8_len = (int)(f->len - (i - 1));
   memcpy(g->utf8, f->bytes + i - 1, (size_t)g->utf8_len);
@@ -507,14 +537,24 @@ static void utf8_hold_tail(Feed *f) {
 static size_t utf8_complete_held(StreamGuard *g, const char *bytes,
                                  size_t len) {
   int need = utf8_sequence_length((unsigned char)g->utf8[0]);
-  size_t used = 0;
-  while (g->utf8_len < need && used < len &&
-         ((unsigned char)bytes[used] & 0xC0) == 0x80)
-    g->utf8[g->utf8_len++] = bytes[used++];
-  if (g->utf8_len < need && used == len)
+  size_t used = 0, n;
+  int status = UTF8_TRUNCATED;
+  /* Take bytes only while the sequence stays well-formed, so that the
+   * result is the same as if it had arrived in one write. */
+  while (status == UTF8_TRUNCATED && g->utf8_len < need && used < len) {
+    g->utf8[g->utf8_len] = bytes[used];
+    status = utf8_check(g->utf8, (size_t)g->utf8_len + 1, &n);
+    if (status == UTF8_INVALID)
+      break; /* bytes[used] is not part of it: processed normally */
+    g->utf8_len++;
+    used++;
+  }
+  if (status == UTF8_TRUNCATED && used == len)
     return used; /* still incomplete: keep holding */
-  /* Complete, or interrupted (libvterm then shows U+FFFD, as it should). */
-  g->sink.write(g->sink.user, g->utf8, (size_t)g->utf8_len);
+  if (status == UTF8_VALID)
+    g->sink.write(g->sink.user, g->utf8, (size_t)g->utf8_len);
+  else /* interrupted or malformed: one U+FFFD, as within a write */
+    g->sink.write(g->sink.user, replacement, 3);
   g->utf8_len = 0;
   return used;
 }
@@ -553,6 +593,10 @@ int stream_feed(StreamGuard *g, const char *bytes, size_t len) {
       i = ground_scan(bytes, i, len);
       if (i == len)
         break;
+      if ((unsigned char)bytes[i] >= 0x80) {
+        i = ground_utf8(&f, i);
+        continue;
+      }
     }
     unsigned char c = (unsigned char)bytes[i];
     if (c == 0 || c == DEL)

@@ -136,6 +136,28 @@ int utf8_decode_finish(Utf8Decoder *d, uint32_t out[1]) {
   return pending;
 }
 
+int utf8_check(const char *in, size_t avail, size_t *len) {
+  Utf8Decoder d = {0, 0, 0, 0};
+  uint32_t cps[2];
+  size_t i = 0;
+  do {
+    int n = utf8_decode_byte(&d, (unsigned char)in[i], cps);
+    if (d.errors > 0) {
+      /* The byte that broke the sequence is not part of it, unless it was
+       * the lead byte itself. */
+      *len = i == 0 ? 1 : i;
+      return UTF8_INVALID;
+    }
+    i++;
+    if (n > 0) {
+      *len = i;
+      return UTF8_VALID;
+    }
+  } while (i < avail);
+  *len = i;
+  return UTF8_TRUNCATED;
+}
+
 size_t utf8_sanitized_bound(size_t len) {
   if (len > SIZE_MAX / 3)
     return 0;

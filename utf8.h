@@ -60,6 +60,16 @@ size_t utf8_sanitize(const char *in, size_t len, char *out, size_t *chars);
  * byte becomes the 3-byte U+FFFD).  Returns 0 if that would overflow. */
 size_t utf8_sanitized_bound(size_t len);
 
+/* Looks at the sequence starting at IN (AVAIL > 0 bytes available) and
+ * stores its extent in *LEN:
+ *   UTF8_VALID      a well-formed character of *LEN bytes (1 for ASCII);
+ *   UTF8_INVALID    malformed: *LEN is its maximal subpart (the lead byte
+ *                   and the continuation bytes that were still acceptable),
+ *                   to be replaced by one U+FFFD;
+ *   UTF8_TRUNCATED  well-formed so far but cut off by the end of IN. */
+enum { UTF8_VALID, UTF8_INVALID, UTF8_TRUNCATED };
+int utf8_check(const char *in, size_t avail, size_t *len);
+
 /* Returns nonzero if IN (LEN bytes) is well-formed UTF-8. */
 int utf8_is_valid(const char *in, size_t len);
 

@@ -1275,34 +1275,64 @@ static void redraw_evicted(Term *t, emacs_env *env) {
   t->sb_evicted = 0;
 }
 
-/* Re-renders what changed: new scrollback lines and the whole screen after
- * scrolling, or just the damaged rows. */
+/* The buffer no longer matches what the bookkeeping says (a redraw failed
+ * half way): rebuild it from the scrollback ring and the screen. */
+static void redraw_everything(Term *t, emacs_env *env, Builder *b) {
+  delete_region(env, call_point(env, Fpoint_min), call_point(env, Fpoint_max));
+  for (int i = t->sb_count - 1; i >= 0 && !b->oom; i--)
+    render_line(b, sb_at(t, i));
+  render_screen_rows(t, b, 0, t->rows);
+  insert_built(t, env, b);
+  t->sb_in_buffer = t->sb_count;
+  t->sb_pending = t->sb_popped = t->sb_evicted = 0;
+}
+
+/* New scrollback lines and the whole screen, after scrolling or a resize. */
+static void redraw_scrolled(Term *t, emacs_env *env, Builder *b) {
+  redraw_evicted(t, env);
+  intmax_t start = line_from_end(env, t->rows_in_buffer + t->sb_popped);
+  delete_region(env, start, call_point(env, Fpoint_max));
+  for (int i = t->sb_pending - 1; i >= 0 && !b->oom; i--)
+    render_line(b, sb_at(t, i));
+  render_screen_rows(t, b, 0, t->rows);
+  insert_built(t, env, b);
+  t->sb_in_buffer += t->sb_pending;
+  t->sb_pending = t->sb_popped = 0;
+}
+
+/* Just the damaged rows. */
+static void redraw_damaged(Term *t, emacs_env *env, Builder *b) {
+  redraw_evicted(t, env);
+  intmax_t start = line_from_end(env, t->rows - t->invalid_start);
+  intmax_t end = t->invalid_end >= t->rows
+                     ? call_point(env, Fpoint_max)
+                     : line_from_end(env, t->rows - t->invalid_end);
+  delete_region(env, start, end);
+  goto_pos(env, start);
+  render_screen_rows(t, b, t->invalid_start, t->invalid_end);
+  insert_built(t, env, b);
+}
+
+/* Re-renders what changed.  A redraw that fails half way (read-only buffer,
+ * an error from Lisp, out of memory) leaves the buffer in an unknown state,
+ * so the next one rebuilds it completely. */
 static void redraw_text(Term *t, emacs_env *env) {
   Builder b;
   builder_reset(t, &b);
-  redraw_evicted(t, env);
-  bool full =
-      t->sb_pending > 0 || t->sb_popped > 0 || t->rows_in_buffer != t->rows;
-  if (full) {
-    intmax_t start = line_from_end(env, t->rows_in_buffer + t->sb_popped);
-    delete_region(env, start, call_point(env, Fpoint_max));
-    for (int i = t->sb_pending - 1; i >= 0 && !b.oom; i--)
-      render_line(&b, sb_at(t, i));
-    render_screen_rows(t, &b, 0, t->rows);
-    insert_built(t, env, &b);
-    t->sb_in_buffer += t->sb_pending;
-    t->sb_pending = t->sb_popped = 0;
-    t->rows_in_buffer = t->rows;
-  } else if (t->invalid_start < t->invalid_end) {
-    intmax_t start = line_from_end(env, t->rows - t->invalid_start);
-    intmax_t end = t->invalid_end >= t->rows
-                       ? call_point(env, Fpoint_max)
-                       : line_from_end(env, t->rows - t->invalid_end);
-    delete_region(env, start, end);
-    goto_pos(env, start);
-    render_screen_rows(t, &b, t->invalid_start, t->invalid_end);
-    insert_built(t, env, &b);
+  if (t->resync)
+    redraw_everything(t, env, &b);
+  else if (t->sb_pending > 0 || t->sb_popped > 0 ||
+           t->rows_in_buffer != t->rows)
+    redraw_scrolled(t, env, &b);
+  else if (t->invalid_start < t->invalid_end || t->sb_evicted > 0)
+    redraw_damaged(t, env, &b);
+  if (elisp_failed(env) || b.oom) {
+    t->resync = true;
+    t->dirty = true;
+    return;
   }
+  t->resync = false;
+  t->rows_in_buffer = t->rows;
   t->invalid_start = t->invalid_end = 0;
 }
 
@@ -1461,8 +1491,9 @@ static void release_scratch(Term *t) {
 }
 
 static bool text_changed(const Term *t) {
-  return t->sb_pending > 0 || t->sb_popped > 0 || t->sb_evicted > 0 ||
-         t->rows_in_buffer != t->rows || t->invalid_start < t->invalid_end;
+  return t->resync || t->sb_pending > 0 || t->sb_popped > 0 ||
+         t->sb_evicted > 0 || t->rows_in_buffer != t->rows ||
+         t->invalid_start < t->invalid_end;
 }
 
 /* Brings the buffer up to date with the terminal.  Re-entrant calls (from

@@ -128,6 +128,7 @@ typedef struct Term {
   int invalid_start, invalid_end; /* screen rows, end exclusive */
   bool dirty;                     /* anything to redraw or deliver */
   bool in_redraw;     /* guards against re-entry from Lisp callbacks */
+  bool resync;        /* a redraw failed half way: rebuild the whole buffer */
   int rows_in_buffer; /* screen rows the buffer currently holds */
 
   VTermPos cursor;
