@@ -11,6 +11,7 @@
 #   v0.3.3    libvterm 0.3.3 built from Debian trixie's source package
 #   arena     as system, with the arena allocator on (-DVTERM_ARENA=ON)
 #   asan      as system, ASan+UBSan module, ERT with the runtime preloaded
+#   fuzz      each libFuzzer target for VTERM_FUZZ_SECONDS (default 60)
 # The system configuration's ctest also cross-builds the Windows binaries
 # with mingw-w64 and tests them under Wine (label "windows").
 # Ends with one line "N passed, N failed" over all of them; exits non-zero
@@ -22,7 +23,7 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${VTERM_TEST_DIR:-/tmp/vterm-tests}
-CONFIGS=${VTERM_CONFIGS:-"system v0.3.3 arena asan"}
+CONFIGS=${VTERM_CONFIGS:-"system v0.3.3 arena asan fuzz"}
 JOBS=${VTERM_JOBS:-2}
 mkdir -p "$WORK"
 
@@ -85,6 +86,16 @@ for config in $CONFIGS; do
       build_and_test arena "-L unit|ert|host" -- -DVTERM_ARENA=ON ;;
     asan)
       build_and_test asan "-L unit|ert|host" -- -DVTERM_SANITIZE=ON ;;
+    fuzz)
+      note "fuzz: ${VTERM_FUZZ_SECONDS:-60} s per target"
+      # pipefail: the pipeline fails when run.sh does.
+      if VTERM_FUZZ_BUILD_DIR="$WORK/build-fuzz" \
+         bash "$ROOT/tests/fuzz/run.sh" "${VTERM_FUZZ_SECONDS:-60}" 2>&1 | tee "$WORK/fuzz.log"; then
+        total_pass=$((total_pass + 1))
+      else
+        echo "run-all: fuzzing found a problem (log: $WORK/fuzz.log)"
+        total_fail=$((total_fail + 1)); failed_configs+=(fuzz)
+      fi ;;
     *) echo "run-all: unknown configuration $config" >&2; exit 2 ;;
   esac
 done
