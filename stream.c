@@ -19,6 +19,7 @@
 
 #include "utf8.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,12 +63,17 @@ static void drop_through(Feed *f, size_t i) { f->slice = i + 1; }
 
 /* ---- escape sequences ---------------------------------------------------- */
 
+/* Every escape sequence is held from its ESC and re-emitted whole when it
+ * ends (or dropped when abandoned), so libvterm's parser is never left in
+ * the middle of a sequence that the guard has stopped following. */
 static void escape_begin(Feed *f, size_t i) {
   StreamGuard *g = f->g;
+  flush_to(f, i);
   g->state = STREAM_ESCAPE;
   g->esc[0] = ESC;
   g->esc_len = 1;
-  f->seq_start = (long)i;
+  f->seq_start = -1;
+  drop_through(f, i);
 }
 
 /* Stops forwarding the current sequence from the caller's slice: what came
@@ -122,6 +128,7 @@ static void on_escape(Feed *f, size_t i, unsigned char c) {
   if (c <= 0x2f) {
     if (g->esc_len < (int)sizeof g->esc)
       g->esc[g->esc_len++] = (char)c;
+    drop_through(f, i);
     return;
   }
   if (c >= 0x80) { /* ignored inside an escape, which goes on (libvterm) */
@@ -133,7 +140,7 @@ static void on_escape(Feed *f, size_t i, unsigned char c) {
    * (libvterm 0.1.4 starts a DCS at ESC ! P): the intermediates are
    * dropped, the sequence is guarded like any other. */
   if (c == '[') {
-    csi_begin(g, f->seq_start < 0);
+    csi_begin(g, 1); /* always re-emitted in canonical form */
     if (g->csi_held)
       drop_through(f, i);
     return;
@@ -153,16 +160,28 @@ static void on_escape(Feed *f, size_t i, unsigned char c) {
     drop_through(f, i);
     return;
   }
-  /* A final byte (or anything else) ends a plain escape sequence. */
-  if (f->seq_start < 0) {
-    emit(f, g->esc, (size_t)g->esc_len);
-    f->slice = i;
-  }
+  /* A final byte ends the escape sequence: out it goes, whole. */
+  emit(f, g->esc, (size_t)g->esc_len);
+  emit(f, (const char *)&c, 1);
+  drop_through(f, i);
   g->state = STREAM_GROUND;
 }
 
 /* ---- CSI ------------------------------------------------------------------
  */
+
+/* Writes decimal VALUE (0..STREAM_CSI_MAX_VALUE) to OUT; returns length. */
+static size_t format_arg(char *out, long value) {
+  char digits[12];
+  size_t n = 0, k = 0;
+  do {
+    digits[n++] = (char)('0' + value % 10);
+    value /= 10;
+  } while (value > 0);
+  while (n > 0)
+    out[k++] = digits[--n];
+  return k;
+}
 
 static void csi_serialize_emit(Feed *f, unsigned char final) {
   StreamGuard *g = f->g;
@@ -174,7 +193,7 @@ static void csi_serialize_emit(Feed *f, unsigned char final) {
   n += (size_t)g->csi_leader_len;
   for (int k = 0; k < g->csi_argc; k++) {
     if (g->csi_args[k] >= 0)
-      n += (size_t)snprintf(out + n, sizeof out - n, "%ld", g->csi_args[k]);
+      n += format_arg(out + n, g->csi_args[k]);
     if (k + 1 < g->csi_argc)
       out[n++] = g->csi_sep[k];
   }
@@ -428,6 +447,13 @@ static void on_cancel(Feed *f, size_t i) {
 /* Skips ordinary text quickly; returns the index of the next byte that needs
  * attention (ESC, NUL, DEL, or the start of a malformed or truncated UTF-8
  * sequence) or LEN. */
+/* U+0080..U+009F (C2 80..C2 9F): C1 controls spelled in UTF-8.  libvterm
+ * 0.3.3 acts on some of them (U+009C leaves the cursor unset and the next
+ * resize aborts), so they are dropped, like NUL. */
+static bool utf8_c1_control(const char *p) {
+  return (unsigned char)p[0] == 0xC2 && (unsigned char)p[1] < 0xA0;
+}
+
 static size_t ground_scan(const char *bytes, size_t i, size_t len) {
   while (i < len) {
     unsigned char c = (unsigned char)bytes[i];
@@ -438,7 +464,8 @@ static size_t ground_scan(const char *bytes, size_t i, size_t len) {
       continue;
     }
     size_t n;
-    if (utf8_check(bytes + i, len - i, &n) != UTF8_VALID)
+    if (utf8_check(bytes + i, len - i, &n) != UTF8_VALID ||
+        utf8_c1_control(bytes + i))
       break;
     i += n;
   }
@@ -448,15 +475,18 @@ static size_t ground_scan(const char *bytes, size_t i, size_t len) {
 static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
 
 /* In ground state at a byte >= 0x80 that ground_scan stopped at: a
- * malformed sequence becomes one U+FFFD; a sequence cut off by the end of
- * the input is left for utf8_hold_tail.  Returns the next index. */
+ * malformed sequence becomes one U+FFFD, a C1 control is dropped, and a
+ * sequence cut off by the end of the input is left for utf8_hold_tail.
+ * Returns the next index. */
 static size_t ground_utf8(Feed *f, size_t i) {
   size_t n;
-  if (utf8_check(f->bytes + i, f->len - i, &n) == UTF8_TRUNCATED)
+  int status = utf8_check(f->bytes + i, f->len - i, &n);
+  if (status == UTF8_TRUNCATED)
     return f->len;
   flush_to(f, i);
-  emit(f, replacement, 3);
-  f->slice = i + n;
+  if (status == UTF8_INVALID)
+    emit(f, replacement, 3);
+  f->slice = i + n; /* a C1 control (valid UTF-8) is just dropped */
   return i + n;
 }
 
@@ -551,10 +581,12 @@ static size_t utf8_complete_held(StreamGuard *g, const char *bytes,
   }
   if (status == UTF8_TRUNCATED && used == len)
     return used; /* still incomplete: keep holding */
-  if (status == UTF8_VALID)
-    g->sink.write(g->sink.user, g->utf8, (size_t)g->utf8_len);
-  else /* interrupted or malformed: one U+FFFD, as within a write */
+  if (status == UTF8_VALID) {
+    if (!utf8_c1_control(g->utf8)) /* C1 controls are dropped */
+      g->sink.write(g->sink.user, g->utf8, (size_t)g->utf8_len);
+  } else { /* interrupted or malformed: one U+FFFD, as within a write */
     g->sink.write(g->sink.user, replacement, 3);
+  }
   g->utf8_len = 0;
   return used;
 }

@@ -208,7 +208,7 @@ static void test_cancel(void) {
                      "z"),
                    NULL);
   CHECK(c->osc_len == 0);
-  CHECK(out_is(c, S("y\x1b[1\x1az")));
+  CHECK(out_is(c, S("yz"))); /* a cancelled CSI never reaches libvterm */
   free(c);
 }
 
@@ -235,6 +235,28 @@ static void test_invalid_utf8_replaced(void) {
   }
   CHECK(bad == 0);
   free(whole);
+}
+
+/* A CSI abandoned for an OSC must not leave libvterm inside the CSI: the
+ * colons after the OSC are text, not 40 separators. */
+static void test_abandoned_csi_not_forwarded(void) {
+  Capture *c =
+      run(S("\x1b[\x1b]\x1b\\::::::::::::::::::::\x1b[1\x1b]2;t\a:::m"), NULL);
+  CHECK(out_is(c, S("::::::::::::::::::::"
+                    ":::m")));
+  free(c);
+}
+
+/* C1 controls spelled in UTF-8 are dropped. */
+static void test_utf8_c1_dropped(void) {
+  size_t cut[] = {2, 0};
+  Capture *c = run(S("a\xC2\x9C"
+                     "b\xC2\x9B\xC2\xA0"
+                     "c"),
+                   cut);
+  CHECK(out_is(c, S("ab\xC2\xA0"
+                    "c")));
+  free(c);
 }
 
 /* REP goes to the sink, never to libvterm (it can loop forever there). */
@@ -330,6 +352,8 @@ int main(void) {
   test_every_split_is_equivalent();
   test_utf8_never_split_across_writes();
   test_repeat_intercepted();
+  test_abandoned_csi_not_forwarded();
+  test_utf8_c1_dropped();
   test_invalid_utf8_replaced();
   test_high_byte_inside_escape();
   return test_report();
