@@ -113,6 +113,7 @@ static void string_begin(Feed *f, StreamState state) {
   g->osc_command = -1;
   g->osc_number_done = 0;
   g->str_dropped = 0;
+  g->str_malformed = 0;
 }
 
 /* Byte C at I while in STREAM_ESCAPE. */
@@ -158,6 +159,14 @@ static void on_escape(Feed *f, size_t i, unsigned char c) {
   if ((c == '_' || c == '^' || c == 'X')) {
     string_begin(f, STREAM_IGNORE);
     drop_through(f, i);
+    return;
+  }
+  /* DECDHL/DECDWL (ESC # 3, 4, 6): double-size lines, which vterm never
+   * rendered and libvterm 0.1.4 mishandles after a resize (crash). */
+  if (g->esc_len == 2 && g->esc[1] == '#' &&
+      (c == '3' || c == '4' || c == '6')) {
+    drop_through(f, i);
+    g->state = STREAM_GROUND;
     return;
   }
   /* A final byte ends the escape sequence: out it goes, whole. */
@@ -309,7 +318,9 @@ static size_t string_limit(const StreamGuard *g) {
 static void string_append(Feed *f, unsigned char c) {
   StreamGuard *g = f->g;
   g->str_total++;
-  if (g->state == STREAM_IGNORE || g->str_dropped)
+  if (g->state == STREAM_DCS && c >= 0x80)
+    g->str_malformed = 1; /* libvterm 0.3.3 shifts such bytes negative */
+  if (g->state == STREAM_IGNORE || g->str_dropped || g->str_malformed)
     return;
   if (g->state == STREAM_OSC && !g->osc_number_done) {
     if (c >= '0' && c <= '9' && g->str_len < 9) {
@@ -358,6 +369,8 @@ static void osc_dispatch(StreamGuard *g) {
 
 static void dcs_dispatch(Feed *f) {
   StreamGuard *g = f->g;
+  if (g->str_malformed)
+    return; /* ignored, as terminals ignore malformed controls */
   if (g->str_dropped) {
     if (g->sink.dropped)
       g->sink.dropped(g->sink.user, "DCS", -1, g->str_total);

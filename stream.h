@@ -112,6 +112,7 @@ typedef struct {
   long osc_command;    /* parsed number, -1 until known */
   int osc_number_done; /* the leading number has ended */
   int str_dropped;     /* over the bound: collecting stopped */
+  int str_malformed;   /* a DCS with non-ASCII bytes: ignored */
 
   StreamSink sink;
 } StreamGuard;

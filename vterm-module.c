@@ -316,6 +316,9 @@ static void line_decode(const Term *t, const Line *l, VTermScreenCell *cells,
       c->chars[0] = ch;
       continue;
     }
+    if ((ch & CELL_WIDE) && i == n - 1)
+      continue; /* cut in half by the row's end: libvterm 0.1.4 would mark
+                   a continuation cell past the row */
     c->chars[0] = CELL_CODEPOINT(ch);
     c->width = (ch & CELL_WIDE) ? 2 : 1;
     if (extra < l->nextra && l->extra[extra].cell == i) {
@@ -1792,6 +1795,26 @@ static emacs_value Fvterm_write_input(emacs_env *env, ptrdiff_t nargs,
   return make_int(env, 0);
 }
 
+/* libvterm 0.1.x can keep the cursor, or the cursor saved by DECSC, outside
+ * a screen that just shrank, and crashes on the next edit.  Move the cursor
+ * to where it should be and save that position. */
+static void resize_fixup_cursor(Term *t) {
+#if VTERM_VERSION_MAJOR == 0 && VTERM_VERSION_MINOR < 2
+  VTermPos pos;
+  vterm_state_get_cursorpos(t->state, &pos);
+  int row = pos.row < 0 ? 0 : pos.row >= t->rows ? t->rows - 1 : pos.row;
+  int col = pos.col < 0 ? 0 : pos.col >= t->cols ? t->cols - 1 : pos.col;
+  char seq[48];
+  int n = snprintf(seq, sizeof seq,
+                   "\x1b[%d;%dH\x1b"
+                   "7",
+                   row + 1, col + 1);
+  vterm_input_write(t->vt, seq, (size_t)n);
+#else
+  (void)t;
+#endif
+}
+
 static emacs_value Fvterm_set_size(emacs_env *env, ptrdiff_t nargs,
                                    emacs_value args[],
                                    void *data) EMACS_NOEXCEPT {
@@ -1803,6 +1826,7 @@ static emacs_value Fvterm_set_size(emacs_env *env, ptrdiff_t nargs,
     return Qnil;
   if (rows != t->rows || cols != t->cols) {
     vterm_set_size(t->vt, rows, cols);
+    resize_fixup_cursor(t);
     vterm_screen_flush_damage(t->screen);
     t->dirty = true;
     term_redraw(t, env);

@@ -197,6 +197,12 @@ static void test_dcs_forwarded_whole(void) {
   free(c);
 }
 
+static void test_dcs_with_high_bytes_ignored(void) {
+  Capture *c = run(S("a\x1bP$q\xE9m\x1b\\b"), NULL);
+  CHECK(out_is(c, S("ab")));
+  free(c);
+}
+
 static void test_apc_pm_sos_swallowed(void) {
   Capture *c = run(S("1\x1b_apc\x1b\\2\x1b^pm\x1b\\3\x1bXsos\x1b\\4"), NULL);
   CHECK(out_is(c, S("1234")));
@@ -348,6 +354,7 @@ int main(void) {
   test_osc_oversized_dropped();
   test_dcs_forwarded_whole();
   test_apc_pm_sos_swallowed();
+  test_dcs_with_high_bytes_ignored();
   test_cancel();
   test_every_split_is_equivalent();
   test_utf8_never_split_across_writes();
