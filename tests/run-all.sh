@@ -83,7 +83,7 @@ for config in $CONFIGS; do
         total_fail=$((total_fail + 1)); failed_configs+=(v0.3.3); continue; }
       build_and_test v0.3.3 "-LE windows" -- -DUSE_SYSTEM_LIBVTERM=OFF "-DLIBVTERM_SOURCE_DIR=$src" ;;
     arena)
-      build_and_test arena "-L unit|ert|host" -- -DVTERM_ARENA=ON ;;
+      build_and_test arena "-L unit|ert|host|valgrind" -- -DVTERM_ARENA=ON ;;
     asan)
       build_and_test asan "-L unit|ert|host" -- -DVTERM_SANITIZE=ON ;;
     fuzz)
