@@ -11,6 +11,8 @@
 #   v0.3.3    libvterm 0.3.3 built from Debian trixie's source package
 #   arena     as system, with the arena allocator on (-DVTERM_ARENA=ON)
 #   asan      as system, ASan+UBSan module, ERT with the runtime preloaded
+#   windows-dll  mingw-w64 cross build of the module (libvterm 0.3.3, arena)
+#             and the headless host, the host scripts run under Wine
 #   fuzz      each libFuzzer target for VTERM_FUZZ_SECONDS (default 60)
 # The system configuration's ctest also cross-builds the Windows binaries
 # with mingw-w64 and tests them under Wine (label "windows").
@@ -23,7 +25,7 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${VTERM_TEST_DIR:-/tmp/vterm-tests}
-CONFIGS=${VTERM_CONFIGS:-"system v0.3.3 arena asan fuzz"}
+CONFIGS=${VTERM_CONFIGS:-"system v0.3.3 arena asan windows-dll fuzz"}
 JOBS=${VTERM_JOBS:-2}
 mkdir -p "$WORK"
 
@@ -86,6 +88,16 @@ for config in $CONFIGS; do
       build_and_test arena "-L unit|ert|host|valgrind" -- -DVTERM_ARENA=ON ;;
     asan)
       build_and_test asan "-L unit|ert|host" -- -DVTERM_SANITIZE=ON ;;
+    windows-dll)
+      src=$("$ROOT/tools/deps.sh" libvterm-src "$WORK/src") || {
+        echo "run-all: could not get libvterm 0.3.3 sources"
+        total_fail=$((total_fail + 1)); failed_configs+=(windows-dll); continue; }
+      export WINEPREFIX="$WORK/wineprefix" WINEDEBUG=-all
+      build_and_test windows-dll "-L host" -- \
+        "-DCMAKE_TOOLCHAIN_FILE=$ROOT/cmake/mingw-w64-x86_64.cmake" \
+        -DUSE_SYSTEM_LIBVTERM=OFF "-DLIBVTERM_SOURCE_DIR=$src"
+      wineserver -k 2>/dev/null || true
+      unset WINEPREFIX ;;
     fuzz)
       note "fuzz: ${VTERM_FUZZ_SECONDS:-60} s per target"
       # pipefail: the pipeline fails when run.sh does.
