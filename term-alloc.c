@@ -25,14 +25,15 @@
 /* A terminal uses one kind of string for its whole life: interned arena
  * strings when it has arenas (ArenaStrings itself mallocs the large ones),
  * these otherwise. */
+/* The header; the text follows it in the same block and the handle points
+ * at the text (no flexible array member: MSVC warns about those). */
 typedef struct {
   long refs;
   size_t len;
-  char text[]; /* the handle points here */
 } MallocString;
 
 static MallocString *malloc_string_of(const char *s) {
-  return (MallocString *)(void *)(s - offsetof(MallocString, text));
+  return (MallocString *)(void *)(s - sizeof(MallocString));
 }
 
 static const char *malloc_string(const char *s, size_t len) {
@@ -41,9 +42,10 @@ static const char *malloc_string(const char *s, size_t len) {
     return NULL;
   m->refs = 1;
   m->len = len;
-  memcpy(m->text, s, len);
-  m->text[len] = '\0';
-  return m->text;
+  char *text = (char *)(m + 1);
+  memcpy(text, s, len);
+  text[len] = '\0';
+  return text;
 }
 
 static void malloc_string_unref(const char *s) {
