@@ -1631,12 +1631,10 @@ static void flush_output(Term *t, emacs_env *env) {
 
 static Term *arg_term(emacs_env *env, emacs_value v) {
   if (env->get_user_finalizer(env, v) != term_finalize) {
-    if (!elisp_failed(env))
-      elisp_signal_value(env, Qwrong_type_argument, Qvterm_termp, v);
-    else {
-      env->non_local_exit_clear(env);
-      elisp_signal_value(env, Qwrong_type_argument, Qvterm_termp, v);
-    }
+    /* Not a user pointer (Emacs signalled user-ptrp) or another module's:
+     * either way the error names what was expected. */
+    env->non_local_exit_clear(env);
+    elisp_signal_value(env, Qwrong_type_argument, Qvterm_termp, v);
     return NULL;
   }
   Term *t = env->get_user_ptr(env, v);
