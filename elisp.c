@@ -27,12 +27,11 @@ emacs_value Qforeground, Qbackground, Qweight, Qbold, Qunderline, Qslant,
     Qitalic, Qinverse_video, Qstrike_through, Qextend;
 emacs_value Qfont_lock_face, Qvterm_line_wrap, Qvterm_prompt, Qrear_nonsticky;
 emacs_value Qcursor_type, Qbox, Qhbar, Qbar;
-emacs_value Qwrong_type_argument, Qargs_out_of_range, Qerror, Qmemory_full;
-emacs_value Qvterm_termp, Qstringp, Qintegerp;
+emacs_value Qwrong_type_argument, Qargs_out_of_range, Qmemory_full;
+emacs_value Qvterm_termp;
 
 emacs_value Finsert, Fgoto_char, Fforward_line, Fdelete_region, Fpoint,
-    Fpoint_min, Fpoint_max, Fput_text_property, Fadd_text_properties,
-    Fforward_char;
+    Fpoint_min, Fpoint_max, Fput_text_property, Fadd_text_properties;
 emacs_value Flist, Fset, Fmake_local_variable, Fblink_cursor_mode, Fmessage,
     Fprovide;
 emacs_value Fvterm_invalidate, Fvterm_flush_output, Fvterm_set_title,
@@ -93,11 +92,8 @@ static const NamedRef symbols[] = {
     {&Qbar, "bar"},
     {&Qwrong_type_argument, "wrong-type-argument"},
     {&Qargs_out_of_range, "args-out-of-range"},
-    {&Qerror, "error"},
     {&Qmemory_full, "memory-full"},
     {&Qvterm_termp, "vterm--term-p"},
-    {&Qstringp, "stringp"},
-    {&Qintegerp, "integerp"},
     /* Called through the symbol: they are Lisp and may be redefined. */
     {&Flist, "list"},
     {&Fset, "set"},
@@ -118,7 +114,6 @@ static const NamedRef primitives[] = {
     {&Finsert, "insert"},
     {&Fgoto_char, "goto-char"},
     {&Fforward_line, "forward-line"},
-    {&Fforward_char, "forward-char"},
     {&Fdelete_region, "delete-region"},
     {&Fpoint, "point"},
     {&Fpoint_min, "point-min"},
@@ -135,11 +130,6 @@ bool elisp_init(emacs_env *env) {
     if (!global_function(env, primitives[i].slot, primitives[i].name))
       return false;
   return true;
-}
-
-emacs_value elisp_call(emacs_env *env, emacs_value fn, ptrdiff_t n,
-                       emacs_value *args) {
-  return env->funcall(env, fn, n, args);
 }
 
 emacs_value elisp_signal(emacs_env *env, emacs_value symbol,

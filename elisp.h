@@ -32,15 +32,13 @@ extern emacs_value Qforeground, Qbackground, Qweight, Qbold, Qunderline, Qslant,
 extern emacs_value Qfont_lock_face, Qvterm_line_wrap, Qvterm_prompt,
     Qrear_nonsticky;
 extern emacs_value Qcursor_type, Qbox, Qhbar, Qbar;
-extern emacs_value Qwrong_type_argument, Qargs_out_of_range, Qerror,
-    Qmemory_full;
-extern emacs_value Qvterm_termp, Qstringp, Qintegerp;
+extern emacs_value Qwrong_type_argument, Qargs_out_of_range, Qmemory_full;
+extern emacs_value Qvterm_termp;
 
 /* Buffer primitives, captured as function objects when the module loads
  * (so advice added later does not slow or break rendering). */
 extern emacs_value Finsert, Fgoto_char, Fforward_line, Fdelete_region, Fpoint,
-    Fpoint_min, Fpoint_max, Fput_text_property, Fadd_text_properties,
-    Fforward_char;
+    Fpoint_min, Fpoint_max, Fput_text_property, Fadd_text_properties;
 
 /* Other functions, called through their symbols. */
 extern emacs_value Flist, Fset, Fmake_local_variable, Fblink_cursor_mode,
@@ -64,10 +62,6 @@ emacs_value elisp_signal_value(emacs_env *env, emacs_value symbol,
 emacs_value elisp_signal_range(emacs_env *env, emacs_value value, long long min,
                                long long max);
 emacs_value elisp_memory_full(emacs_env *env);
-
-/* Calls FN with N arguments. */
-emacs_value elisp_call(emacs_env *env, emacs_value fn, ptrdiff_t n,
-                       emacs_value *args);
 
 /* Makes a Lisp string from UTF-8 bytes; invalid sequences become U+FFFD.
  * Returns NULL with memory-full pending if memory ran out. */
