@@ -56,6 +56,14 @@ static Value *Qinhibit_read_only, *Qbuffer_read_only_var, *Qhost_titles,
       return wrong_type(name, v);                                            \
   } while (0)
 #define CHECK_INT(v) CHECK((v)->type == V_INT, "integerp", v)
+/* Declares N as the optional count argument of a motion command (default
+ * 1); like CHECK, returns the wrong-type error when it is not an integer. */
+#define OPTIONAL_COUNT(n)                                                      \
+  intmax_t n = 1;                                                              \
+  if (nargs > 0 && !NILP(args[0])) {                                           \
+    CHECK_INT(args[0]);                                                        \
+    n = args[0]->u.i;                                                          \
+  }
 #define CHECK_STRING(v) CHECK((v)->type == V_STRING, "stringp", v)
 #define CHECK_POS(v) CHECK((v)->type == V_INT, "integer-or-marker-p", v)
 #define BOOL(x) ((x) ? Qt : Qnil)
@@ -354,67 +362,39 @@ static Value *move_chars(intmax_t n) {
 }
 
 static Value *Fforward_char(ptrdiff_t nargs, Value **args) {
-  intmax_t n = 1;
-  if (nargs > 0 && !NILP(args[0])) {
-    CHECK_INT(args[0]);
-    n = args[0]->u.i;
-  }
+  OPTIONAL_COUNT(n);
   return move_chars(n);
 }
 
 static Value *Fbackward_char(ptrdiff_t nargs, Value **args) {
-  intmax_t n = 1;
-  if (nargs > 0 && !NILP(args[0])) {
-    CHECK_INT(args[0]);
-    n = args[0]->u.i;
-  }
+  OPTIONAL_COUNT(n);
   return move_chars(-n);
 }
 
 static Value *Fforward_line(ptrdiff_t nargs, Value **args) {
-  intmax_t n = 1;
-  if (nargs > 0 && !NILP(args[0])) {
-    CHECK_INT(args[0]);
-    n = args[0]->u.i;
-  }
+  OPTIONAL_COUNT(n);
   return make_int(forward_line(cur, n));
 }
 
 static Value *Fbeginning_of_line(ptrdiff_t nargs, Value **args) {
-  intmax_t n = 1;
-  if (nargs > 0 && !NILP(args[0])) {
-    CHECK_INT(args[0]);
-    n = args[0]->u.i;
-  }
+  OPTIONAL_COUNT(n);
   cur->pt = line_beginning_position(cur, n);
   return Qnil;
 }
 
 static Value *Fend_of_line(ptrdiff_t nargs, Value **args) {
-  intmax_t n = 1;
-  if (nargs > 0 && !NILP(args[0])) {
-    CHECK_INT(args[0]);
-    n = args[0]->u.i;
-  }
+  OPTIONAL_COUNT(n);
   cur->pt = line_end_position(cur, n);
   return Qnil;
 }
 
 static Value *Fline_end_position(ptrdiff_t nargs, Value **args) {
-  intmax_t n = 1;
-  if (nargs > 0 && !NILP(args[0])) {
-    CHECK_INT(args[0]);
-    n = args[0]->u.i;
-  }
+  OPTIONAL_COUNT(n);
   return make_int(line_end_position(cur, n));
 }
 
 static Value *Fline_beginning_position(ptrdiff_t nargs, Value **args) {
-  intmax_t n = 1;
-  if (nargs > 0 && !NILP(args[0])) {
-    CHECK_INT(args[0]);
-    n = args[0]->u.i;
-  }
+  OPTIONAL_COUNT(n);
   return make_int(line_beginning_position(cur, n));
 }
 
