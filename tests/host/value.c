@@ -327,22 +327,22 @@ Value *Fput(Value *sym, Value *prop, Value *val) {
 /* Errors                                                               */
 /* ------------------------------------------------------------------ */
 
-Value *xsignal(Value *sym, Value *data) {
+/* Records a non-local exit; as in Emacs the first one wins. */
+static Value *set_exit(int kind, Value *sym, Value *data) {
   if (host_exit.kind == EXIT_NONE) {
-    host_exit.kind = EXIT_SIGNAL;
+    host_exit.kind = kind;
     host_exit.sym = sym;
     host_exit.data = data;
   }
   return NULL;
 }
 
+Value *xsignal(Value *sym, Value *data) {
+  return set_exit(EXIT_SIGNAL, sym, data);
+}
+
 Value *xthrow(Value *tag, Value *value) {
-  if (host_exit.kind == EXIT_NONE) {
-    host_exit.kind = EXIT_THROW;
-    host_exit.sym = tag;
-    host_exit.data = value;
-  }
-  return NULL;
+  return set_exit(EXIT_THROW, tag, value);
 }
 
 void clear_exit(void) {
