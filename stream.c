@@ -39,9 +39,7 @@ typedef struct {
   StreamGuard *g;
   const char *bytes;
   size_t len;
-  size_t slice;   /* first byte not yet forwarded or dropped */
-  long seq_start; /* index of the ESC opening the current sequence, or -1
-                     when it arrived in an earlier write (then it is held) */
+  size_t slice; /* first byte not yet forwarded or dropped */
   int oom;
 } Feed;
 
@@ -72,40 +70,19 @@ static void escape_begin(Feed *f, size_t i) {
   g->state = STREAM_ESCAPE;
   g->esc[0] = ESC;
   g->esc_len = 1;
-  f->seq_start = -1;
   drop_through(f, i);
 }
 
-/* Stops forwarding the current sequence from the caller's slice: what came
- * before it goes out now, the sequence itself is re-emitted later. */
-static void sequence_hold(Feed *f) {
-  StreamGuard *g = f->g;
-  if (f->seq_start >= 0) {
-    flush_to(f, (size_t)f->seq_start);
-    f->seq_start = -1;
-  }
-  if (g->state == STREAM_CSI && !g->csi_held) {
-    emit(f, g->csi_c0, (size_t)g->csi_c0_len);
-    g->csi_c0_len = 0;
-  }
-  g->csi_held = 1;
-}
-
-static void csi_begin(StreamGuard *g, int held) {
+static void csi_begin(StreamGuard *g) {
   g->state = STREAM_CSI;
-  g->csi_held = held;
   g->csi_leader_len = 0;
   g->csi_inter_len = 0;
   g->csi_argc = 0;
   g->csi_overflow = 0;
-  g->csi_c0_len = 0;
 }
 
 static void string_begin(Feed *f, StreamState state) {
   StreamGuard *g = f->g;
-  if (f->seq_start >= 0)
-    flush_to(f, (size_t)f->seq_start);
-  f->seq_start = -1;
   g->state = state;
   g->string_esc = 0;
   g->str_len = 0;
@@ -120,10 +97,8 @@ static void string_begin(Feed *f, StreamState state) {
 static void on_escape(Feed *f, size_t i, unsigned char c) {
   StreamGuard *g = f->g;
   if (c < 0x20) { /* C0 inside an escape: executed at once */
-    if (f->seq_start < 0) {
-      emit(f, (const char *)&c, 1);
-      drop_through(f, i);
-    }
+    emit(f, (const char *)&c, 1);
+    drop_through(f, i);
     return;
   }
   if (c <= 0x2f) {
@@ -133,17 +108,15 @@ static void on_escape(Feed *f, size_t i, unsigned char c) {
     return;
   }
   if (c >= 0x80) { /* ignored inside an escape, which goes on (libvterm) */
-    if (f->seq_start < 0)
-      drop_through(f, i);
+    drop_through(f, i);
     return;
   }
   /* Sequence introducers open their sequence even after intermediates
    * (libvterm 0.1.4 starts a DCS at ESC ! P): the intermediates are
    * dropped, the sequence is guarded like any other. */
   if (c == '[') {
-    csi_begin(g, 1); /* always re-emitted in canonical form */
-    if (g->csi_held)
-      drop_through(f, i);
+    csi_begin(g); /* re-emitted in canonical form at its final byte */
+    drop_through(f, i);
     return;
   }
   if (c == ']') {
@@ -156,7 +129,7 @@ static void on_escape(Feed *f, size_t i, unsigned char c) {
     drop_through(f, i);
     return;
   }
-  if ((c == '_' || c == '^' || c == 'X')) {
+  if (c == '_' || c == '^' || c == 'X') {
     string_begin(f, STREAM_IGNORE);
     drop_through(f, i);
     return;
@@ -214,8 +187,7 @@ static void csi_serialize_emit(Feed *f, unsigned char final) {
 
 /* Abandons the CSI (as libvterm does on an invalid byte). */
 static void csi_abort(Feed *f, size_t i) {
-  if (f->g->csi_held)
-    drop_through(f, i);
+  drop_through(f, i);
   f->g->state = STREAM_GROUND;
 }
 
@@ -227,28 +199,23 @@ static void csi_open_args(StreamGuard *g) {
   }
 }
 
-static void csi_digit(Feed *f, unsigned char c) {
-  StreamGuard *g = f->g;
+static void csi_digit(StreamGuard *g, unsigned char c) {
   csi_open_args(g);
   if (g->csi_overflow)
     return;
   long *arg = &g->csi_args[g->csi_argc - 1];
   long value = (*arg < 0 ? 0 : *arg) * 10 + (c - '0');
-  if (value > STREAM_CSI_MAX_VALUE) {
+  if (value > STREAM_CSI_MAX_VALUE)
     value = STREAM_CSI_MAX_VALUE;
-    sequence_hold(f);
-  }
   *arg = value;
 }
 
-static void csi_separator(Feed *f, unsigned char c) {
-  StreamGuard *g = f->g;
+static void csi_separator(StreamGuard *g, unsigned char c) {
   csi_open_args(g);
   if (g->csi_overflow)
     return;
   if (g->csi_argc == STREAM_CSI_MAX_ARGS) {
     g->csi_overflow = 1; /* libvterm would write past its array here */
-    sequence_hold(f);
     return;
   }
   g->csi_sep[g->csi_argc - 1] = (char)c;
@@ -259,7 +226,6 @@ static void csi_separator(Feed *f, unsigned char c) {
 static void csi_repeat(Feed *f, size_t i) {
   StreamGuard *g = f->g;
   long count = g->csi_argc > 0 ? g->csi_args[0] : -1;
-  sequence_hold(f);
   drop_through(f, i);
   g->state = STREAM_GROUND;
   g->sink.repeat(g->sink.user, count < 1 ? 1 : count);
@@ -270,19 +236,14 @@ static void on_csi(Feed *f, size_t i, unsigned char c) {
   StreamGuard *g = f->g;
   int started = g->csi_argc > 0 || g->csi_inter_len > 0;
   if (c < 0x20) { /* C0 (not ESC/CAN/SUB): executed, the CSI goes on */
-    if (!g->csi_held && g->csi_c0_len < STREAM_CSI_MAX_C0) {
-      g->csi_c0[g->csi_c0_len++] = (char)c;
-      return;
-    }
-    sequence_hold(f);
     emit(f, (const char *)&c, 1);
   } else if (c >= 0x3c && c <= 0x3f && !started) {
     if (g->csi_leader_len < STREAM_CSI_MAX_BYTES)
       g->csi_leader[g->csi_leader_len++] = (char)c;
   } else if (c >= '0' && c <= '9' && g->csi_inter_len == 0) {
-    csi_digit(f, c);
+    csi_digit(g, c);
   } else if ((c == ';' || c == ':') && g->csi_inter_len == 0) {
-    csi_separator(f, c);
+    csi_separator(g, c);
   } else if (c >= 0x20 && c <= 0x2f) {
     if (g->csi_inter_len < STREAM_CSI_MAX_BYTES)
       g->csi_inter[g->csi_inter_len++] = (char)c;
@@ -292,18 +253,15 @@ static void on_csi(Feed *f, size_t i, unsigned char c) {
       csi_repeat(f, i);
       return;
     }
-    if (g->csi_held) {
-      csi_serialize_emit(f, c);
-      drop_through(f, i);
-    }
+    csi_serialize_emit(f, c);
+    drop_through(f, i);
     g->state = STREAM_GROUND;
     return;
   } else {
     csi_abort(f, i);
     return;
   }
-  if (g->csi_held)
-    drop_through(f, i);
+  drop_through(f, i);
 }
 
 /* ---- strings (OSC, DCS, ignored) --------------------------------------- */
@@ -413,7 +371,6 @@ static int on_string(Feed *f, size_t i, unsigned char c) {
     g->state = STREAM_ESCAPE;
     g->esc[0] = ESC;
     g->esc_len = 1;
-    f->seq_start = -1;
     f->slice = i;
     return 1;
   }
@@ -435,12 +392,7 @@ static int on_string(Feed *f, size_t i, unsigned char c) {
 
 /* Bytes that are dropped in every state. */
 static void on_null(Feed *f, size_t i) {
-  StreamGuard *g = f->g;
-  if (g->state == STREAM_ESCAPE || g->state == STREAM_CSI) {
-    sequence_hold(f);
-  } else {
-    flush_to(f, i);
-  }
+  flush_to(f, i);
   drop_through(f, i);
 }
 
@@ -451,7 +403,7 @@ static void on_cancel(Feed *f, size_t i) {
       g->state == STREAM_IGNORE) {
     string_end(f, 0);
     drop_through(f, i);
-  } else if (f->seq_start < 0 && g->state != STREAM_GROUND) {
+  } else if (g->state != STREAM_GROUND) {
     drop_through(f, i); /* a held sequence is simply forgotten */
   }
   g->state = STREAM_GROUND;
@@ -512,22 +464,13 @@ static void feed_byte(Feed *f, size_t i, unsigned char c) {
         escape_begin(f, i);
       return;
     case STREAM_ESCAPE:
-      if (c == ESC) {
-        if (f->seq_start < 0)
-          f->slice = i; /* forget the held ESC and its intermediates */
-        escape_begin(f, i);
-      } else {
-        on_escape(f, i, c);
-      }
-      return;
     case STREAM_CSI:
-      if (c == ESC) {
-        if (g->csi_held)
-          f->slice = i; /* forget the held CSI */
+      if (c == ESC) /* a new escape: the held sequence is forgotten */
         escape_begin(f, i);
-      } else {
+      else if (g->state == STREAM_ESCAPE)
+        on_escape(f, i, c);
+      else
         on_csi(f, i, c);
-      }
       return;
     case STREAM_OSC:
     case STREAM_DCS:
@@ -613,11 +556,8 @@ static void feed_finish(Feed *f) {
     utf8_hold_tail(f);
     flush_to(f, f->len);
     break;
-  case STREAM_ESCAPE:
+  case STREAM_ESCAPE: /* held in the guard until its end */
   case STREAM_CSI:
-    if (f->seq_start >= 0 || !g->csi_held)
-      sequence_hold(f);
-    break;
   case STREAM_OSC:
   case STREAM_DCS:
   case STREAM_IGNORE:
@@ -632,7 +572,7 @@ int stream_feed(StreamGuard *g, const char *bytes, size_t len) {
     if (g->utf8_len > 0)
       return 0;
   }
-  Feed f = {g, bytes, len, i, -1, 0};
+  Feed f = {.g = g, .bytes = bytes, .len = len, .slice = i, .oom = 0};
   while (i < len) {
     if (g->state == STREAM_GROUND) {
       i = ground_scan(bytes, i, len);

@@ -25,12 +25,15 @@
  * can be patched when it comes from the system, so every byte passes through
  * this guard first.  The guard:
  *
- *  - forwards plain text and ordinary sequences untouched, as slices of the
- *    caller's buffer (no copy on the hot path);
- *  - re-emits a CSI sequence in canonical form when it has more than
- *    STREAM_CSI_MAX_ARGS parameters (the extra ones are dropped), a parameter
- *    above STREAM_CSI_MAX_VALUE (clamped), a NUL/DEL inside, or when it
- *    straddles two writes;
+ *  - forwards plain text untouched, as slices of the caller's buffer (no
+ *    copy on the hot path), with each malformed UTF-8 sequence replaced by
+ *    one U+FFFD and C1 controls spelled in UTF-8 dropped;
+ *  - holds every escape sequence and CSI until its final byte and emits it
+ *    whole, a CSI in canonical form: at most STREAM_CSI_MAX_ARGS parameters
+ *    (the extra ones are dropped), none above STREAM_CSI_MAX_VALUE
+ *    (clamped).  A sequence abandoned half way never reaches libvterm, so
+ *    libvterm's parser is never left inside a sequence the guard stopped
+ *    following;
  *  - drops NUL and DEL everywhere (libvterm ignores them anyway);
  *  - never ends a write inside a UTF-8 sequence: an incomplete one at the
  *    end of the input is held back and completed by the next write
@@ -53,7 +56,6 @@
 #define STREAM_CSI_MAX_ARGS 16
 #define STREAM_CSI_MAX_VALUE 65535
 #define STREAM_CSI_MAX_BYTES 15        /* leader and intermediate bytes kept */
-#define STREAM_CSI_MAX_C0 8            /* controls buffered inside one CSI */
 #define STREAM_OSC_LIMIT (1L << 20)    /* OSC payload bound, except 52 */
 #define STREAM_OSC52_LIMIT (16L << 20) /* OSC 52 (base64 clipboard) bound */
 #define STREAM_DCS_LIMIT 4096
@@ -93,7 +95,6 @@ typedef struct {
   int esc_len;
 
   /* CSI being parsed. */
-  int csi_held; /* bytes are not in the caller's slice: re-emit */
   char csi_leader[STREAM_CSI_MAX_BYTES];
   int csi_leader_len;
   char csi_inter[STREAM_CSI_MAX_BYTES];
@@ -102,8 +103,6 @@ typedef struct {
   char csi_sep[STREAM_CSI_MAX_ARGS];  /* separator after arg i (';' or ':') */
   int csi_argc;     /* arguments started (>= 1 once a digit or sep seen) */
   int csi_overflow; /* parameters beyond the limit were dropped */
-  char csi_c0[STREAM_CSI_MAX_C0]; /* controls seen inside, in slice mode */
-  int csi_c0_len;
 
   /* String payload (OSC or DCS) being collected. */
   char *str;
