@@ -903,7 +903,9 @@ typedef struct {
   bool bold_highbright;
 } TermOptions;
 
-static bool emit_extend = true; /* set at init from emacs-major-version */
+/* Emacs >= 27 knows the :extend face attribute; set once at init from
+ * emacs-major-version (one Emacs per process). */
+static bool emit_extend = true;
 
 /* Creates a terminal; returns NULL if memory ran out. */
 static Term *term_create(const TermOptions *o) {
@@ -920,7 +922,6 @@ static Term *term_create(const TermOptions *o) {
   t->disable_underline = o->disable_underline;
   t->disable_inverse = o->disable_inverse;
   t->ignore_blink = o->ignore_blink;
-  t->emit_extend = emit_extend;
   t->cursor_visible = true;
   t->row_info = calloc((size_t)o->rows, sizeof *t->row_info);
   t->vt = vterm_new(o->rows, o->cols);
@@ -1145,7 +1146,7 @@ static emacs_value face_plist(Term *t, emacs_env *env, CellStyle s) {
     items[n++] = Qinverse_video, items[n++] = Qt;
   if (s.flags & STYLE_STRIKE)
     items[n++] = Qstrike_through, items[n++] = Qt;
-  if (t->emit_extend)
+  if (emit_extend)
     items[n++] = Qextend, items[n++] = Qt;
   return env->funcall(env, Flist, n, items);
 }
@@ -1292,7 +1293,6 @@ static void redraw_everything(Term *t, emacs_env *env, Builder *b) {
 
 /* New scrollback lines and the whole screen, after scrolling or a resize. */
 static void redraw_scrolled(Term *t, emacs_env *env, Builder *b) {
-  redraw_evicted(t, env);
   intmax_t start = line_from_end(env, t->rows_in_buffer + t->sb_popped);
   delete_region(env, start, call_point(env, Fpoint_max));
   for (int i = t->sb_pending - 1; i >= 0 && !b->oom; i--)
@@ -1305,7 +1305,6 @@ static void redraw_scrolled(Term *t, emacs_env *env, Builder *b) {
 
 /* Just the damaged rows. */
 static void redraw_damaged(Term *t, emacs_env *env, Builder *b) {
-  redraw_evicted(t, env);
   intmax_t start = line_from_end(env, t->rows - t->invalid_start);
   intmax_t end = t->invalid_end >= t->rows
                      ? call_point(env, Fpoint_max)
@@ -1322,13 +1321,15 @@ static void redraw_damaged(Term *t, emacs_env *env, Builder *b) {
 static void redraw_text(Term *t, emacs_env *env) {
   Builder b;
   builder_reset(t, &b);
-  if (t->resync)
+  if (t->resync) {
     redraw_everything(t, env, &b);
-  else if (t->sb_pending > 0 || t->sb_popped > 0 ||
-           t->rows_in_buffer != t->rows)
-    redraw_scrolled(t, env, &b);
-  else if (t->invalid_start < t->invalid_end || t->sb_evicted > 0)
-    redraw_damaged(t, env, &b);
+  } else {
+    redraw_evicted(t, env);
+    if (t->sb_pending > 0 || t->sb_popped > 0 || t->rows_in_buffer != t->rows)
+      redraw_scrolled(t, env, &b);
+    else if (t->invalid_start < t->invalid_end)
+      redraw_damaged(t, env, &b);
+  }
   if (elisp_failed(env) || b.oom) {
     t->resync = true;
     t->dirty = true;

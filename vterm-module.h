@@ -153,7 +153,6 @@ typedef struct Term {
 
   /* Options fixed at creation. */
   bool disable_bold, disable_underline, disable_inverse, ignore_blink;
-  bool emit_extend; /* Emacs >= 27 knows :extend */
 
   int pty_fd; /* -1 when none */
 
