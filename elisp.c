@@ -31,7 +31,8 @@ emacs_value Qwrong_type_argument, Qargs_out_of_range, Qmemory_full;
 emacs_value Qvterm_termp;
 
 emacs_value Finsert, Fgoto_char, Fforward_line, Fdelete_region, Fpoint,
-    Fpoint_min, Fpoint_max, Fput_text_property, Fadd_text_properties;
+    Fpoint_min, Fpoint_max, Fline_end_position, Fput_text_property,
+    Fadd_text_properties, Fcurrent_buffer, Fset_buffer, Fbuffer_live_p;
 emacs_value Flist, Fset, Fmake_local_variable, Fblink_cursor_mode, Fmessage,
     Fprovide;
 emacs_value Fvterm_invalidate, Fvterm_flush_output, Fvterm_set_title,
@@ -118,8 +119,12 @@ static const NamedRef primitives[] = {
     {&Fpoint, "point"},
     {&Fpoint_min, "point-min"},
     {&Fpoint_max, "point-max"},
+    {&Fline_end_position, "line-end-position"},
     {&Fput_text_property, "put-text-property"},
     {&Fadd_text_properties, "add-text-properties"},
+    {&Fcurrent_buffer, "current-buffer"},
+    {&Fset_buffer, "set-buffer"},
+    {&Fbuffer_live_p, "buffer-live-p"},
 };
 
 bool elisp_init(emacs_env *env) {

@@ -38,7 +38,8 @@ extern emacs_value Qvterm_termp;
 /* Buffer primitives, captured as function objects when the module loads
  * (so advice added later does not slow or break rendering). */
 extern emacs_value Finsert, Fgoto_char, Fforward_line, Fdelete_region, Fpoint,
-    Fpoint_min, Fpoint_max, Fput_text_property, Fadd_text_properties;
+    Fpoint_min, Fpoint_max, Fline_end_position, Fput_text_property,
+    Fadd_text_properties, Fcurrent_buffer, Fset_buffer, Fbuffer_live_p;
 
 /* Other functions, called through their symbols. */
 extern emacs_value Flist, Fset, Fmake_local_variable, Fblink_cursor_mode,

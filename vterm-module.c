@@ -117,6 +117,24 @@ static char *copy_bytes(const char *p, size_t n) {
   return s;
 }
 
+/* ===== Fault injection (tests) ============================================
+ * Built with VTERM_FAULT_INJECTION, vterm--inject-fault arms one of these
+ * allocation sites to fail once, so the out-of-memory paths can be tested
+ * end to end.  Otherwise fault_hit is constant false. */
+
+enum { FAULT_ROW_INFO = 1, FAULT_SB_RING = 2 };
+
+#ifdef VTERM_FAULT_INJECTION
+static unsigned fault_armed;
+static bool fault_hit(unsigned fault) {
+  bool hit = (fault_armed & fault) != 0;
+  fault_armed &= ~fault;
+  return hit;
+}
+#else
+#define fault_hit(fault) false
+#endif
+
 /* ===== Colours and styles ================================================ */
 
 /* A colour in 32 bits: the tag in the top byte, RGB or index below. */
@@ -200,6 +218,14 @@ static void row_info_clear(Term *t, RowInfo *r) {
   talloc_string_unref(&t->alloc, r->dir);
   r->dir = NULL;
   r->prompt_col = -1;
+  r->continuation = false;
+}
+
+/* A row new on the screen: no prompt, the directory DIR (borrowed). */
+static void row_info_blank(Term *t, RowInfo *r, const char *dir) {
+  r->dir = talloc_string_ref(&t->alloc, dir);
+  r->prompt_col = -1;
+  r->continuation = false;
 }
 
 /* ===== Compact lines ====================================================== */
@@ -344,7 +370,7 @@ static bool sb_grow(Term *t) {
   int cap = t->sb_cap ? t->sb_cap * 2 : 64;
   if (cap > t->sb_max)
     cap = t->sb_max;
-  Line **ring = malloc((size_t)cap * sizeof *ring);
+  Line **ring = fault_hit(FAULT_SB_RING) ? NULL : malloc((size_t)cap * sizeof *ring);
   if (!ring)
     return false;
   for (int i = 0; i < t->sb_count; i++) /* oldest first */
@@ -356,30 +382,52 @@ static bool sb_grow(Term *t) {
   return true;
 }
 
+/* Keeps a reference to DIR in B, the directory of a line that is still in
+ * the buffer but no longer in the ring (see vterm--get-pwd-raw). */
+static void remember_dir(Term *t, Buf *b, const char *dir) {
+  const char *ref = talloc_string_ref(&t->alloc, dir);
+  if (!buf_append(b, &ref, sizeof ref)) {
+    talloc_string_unref(&t->alloc, ref);
+    t->oom = true;
+  }
+}
+
+static void forget_dirs(Term *t, Buf *b) {
+  const char **dirs = (const char **)(void *)b->data;
+  for (size_t i = 0; i < b->len / sizeof *dirs; i++)
+    talloc_string_unref(&t->alloc, dirs[i]);
+  b->len = 0;
+}
+
 /* Drops the oldest line, keeping the buffer bookkeeping right. */
 static void sb_evict_oldest(Term *t) {
   int slot = sb_slot(t, t->sb_count - 1);
-  line_free(t, t->sb[slot]);
-  t->sb[slot] = NULL;
-  t->sb_count--;
   if (t->sb_in_buffer > 0) {
+    remember_dir(t, &t->evicted_dirs, t->sb[slot]->info.dir);
     t->sb_in_buffer--;
     t->sb_evicted++;
   } else if (t->sb_pending > 0) {
     t->sb_pending--;
   }
+  line_free(t, t->sb[slot]);
+  t->sb[slot] = NULL;
+  t->sb_count--;
 }
 
-static void sb_push(Term *t, Line *l) {
-  if (t->sb_count == t->sb_cap && t->sb_cap < t->sb_max && !sb_grow(t)) {
-    /* No room to grow: fall back to evicting. */
-  }
+/* Adds L as the newest line.  Returns false (L not taken) if the ring has
+ * no slot at all and cannot get one. */
+static bool sb_push(Term *t, Line *l) {
+  if (t->sb_count == t->sb_cap && t->sb_cap < t->sb_max && !sb_grow(t))
+    t->oom = true; /* evict instead of growing */
+  if (t->sb_cap == 0)
+    return false;
   if (t->sb_count == t->sb_cap)
     sb_evict_oldest(t);
   t->sb_head = (t->sb_head + 1) % t->sb_cap;
   t->sb[t->sb_head] = l;
   t->sb_count++;
   t->sb_pending++;
+  return true;
 }
 
 static Line *sb_pop(Term *t) {
@@ -390,6 +438,7 @@ static Line *sb_pop(Term *t) {
   if (t->sb_pending > 0) {
     t->sb_pending--;
   } else {
+    remember_dir(t, &t->popped_dirs, l->info.dir);
     t->sb_in_buffer--;
     t->sb_popped++;
   }
@@ -397,14 +446,8 @@ static Line *sb_pop(Term *t) {
 }
 
 static void sb_clear_all(Term *t) {
-  while (t->sb_count > 0) {
-    int slot = sb_slot(t, t->sb_count - 1);
-    line_free(t, t->sb[slot]);
-    t->sb[slot] = NULL;
-    t->sb_count--;
-  }
-  t->sb_evicted += t->sb_in_buffer;
-  t->sb_in_buffer = 0;
+  while (t->sb_count > 0)
+    sb_evict_oldest(t);
   t->sb_pending = 0;
   t->dirty = true;
 }
@@ -412,6 +455,9 @@ static void sb_clear_all(Term *t) {
 /* ===== Damage bookkeeping ================================================= */
 
 static void invalidate_rows(Term *t, int start, int end) {
+#ifdef VTERM_HAVE_LINEINFO_CONTINUATION
+  start--; /* the row above wraps iff this one continues it */
+#endif
   if (start < 0)
     start = 0;
   if (end > t->rows)
@@ -451,10 +497,38 @@ static int cb_damage(VTermRect rect, void *user) {
   return 1;
 }
 
+/* Rows [SRC.start_row, SRC.end_row) moved to DEST (a scroll inside the
+ * region that spans both): their row info moves with them.  Rows the move
+ * overwrites lose theirs (rows pushed to scrollback gave theirs away
+ * already); rows it uncovers start blank, with the directory above them. */
+static void row_info_move(Term *t, VTermRect dest, VTermRect src) {
+  int delta = src.start_row - dest.start_row; /* > 0: upwards */
+  int top = delta > 0 ? dest.start_row : src.start_row;
+  int bottom = delta > 0 ? src.end_row : dest.end_row;
+  int height = bottom - top - (delta > 0 ? delta : -delta);
+  int lost = delta > 0 ? top : bottom + delta; /* first overwritten row */
+  int fresh = delta > 0 ? bottom - delta : top; /* first uncovered row */
+  int n = delta > 0 ? delta : -delta;
+  for (int r = lost; r < lost + n; r++)
+    row_info_clear(t, &t->row_info[r]);
+  memmove(&t->row_info[dest.start_row], &t->row_info[src.start_row],
+          (size_t)height * sizeof *t->row_info);
+  for (int r = fresh; r < fresh + n; r++)
+    row_info_blank(t, &t->row_info[r], r > 0 ? t->row_info[r - 1].dir : NULL);
+}
+
 static int cb_moverect(VTermRect dest, VTermRect src, void *user) {
+  Term *t = user;
   int start = dest.start_row < src.start_row ? dest.start_row : src.start_row;
   int end = dest.end_row > src.end_row ? dest.end_row : src.end_row;
-  invalidate_rows(user, start, end);
+  /* During a resize libvterm scrolls in the new size's coordinates; the
+   * row info follows in cb_resize instead. */
+  if (t->resize_info == NULL && !t->altscreen && dest.start_col == 0 &&
+      dest.end_col == t->cols && dest.start_row != src.start_row) {
+    row_info_move(t, dest, src);
+    t->rows_pushed = 0; /* their rows just left the screen */
+  }
+  invalidate_rows(t, start, end);
   return 1;
 }
 
@@ -484,6 +558,7 @@ static int cb_settermprop(VTermProp prop, VTermValue *val, void *user) {
     t->cursor_type_dirty = true;
     break;
   case VTERM_PROP_ALTSCREEN:
+    t->altscreen = val->boolean;
     invalidate_rows(t, 0, t->rows);
     break;
   default: /* titles arrive through the stream guard; the rest is unused */
@@ -493,40 +568,66 @@ static int cb_settermprop(VTermProp prop, VTermValue *val, void *user) {
   return 1;
 }
 
-/* Shifts row info up by one (row 0 leaves the screen); the new bottom row
- * inherits the directory above it.  Returns row 0's info. */
-static RowInfo row_info_shift_up(Term *t) {
-  RowInfo top = t->row_info[0];
-  memmove(t->row_info, t->row_info + 1,
-          (size_t)(t->rows - 1) * sizeof *t->row_info);
-  RowInfo *bottom = &t->row_info[t->rows - 1];
-  bottom->dir = talloc_string_ref(
-      &t->alloc, t->rows > 1 ? t->row_info[t->rows - 2].dir : top.dir);
-  bottom->prompt_col = -1;
-  return top;
+/* Copies libvterm's continuation flags into the row info, before a write or
+ * resize that may push several rows at once: libvterm shifts its flags
+ * before it pushes the rows, so by then the flags of all but the last
+ * pushed row are gone. */
+static void snapshot_continuations(Term *t) {
+#ifdef VTERM_HAVE_LINEINFO_CONTINUATION
+  for (int r = 0; r < t->rows; r++) {
+    const VTermLineInfo *info = vterm_state_get_lineinfo(t->state, r);
+    t->row_info[r].continuation = info && info->continuation;
+  }
+  t->use_snapshot = true;
+#else
+  (void)t;
+#endif
 }
 
+/* Whether pushed screen row ROW (encoded as L) continues on the next row. */
+static bool pushed_row_wraps(const Term *t, int row, const Line *l) {
+#ifdef VTERM_HAVE_LINEINFO_CONTINUATION
+  (void)l;
+  if (t->use_snapshot)
+    return row + 1 < t->rows && t->row_info[row + 1].continuation;
+  /* One row at a time: libvterm has shifted its flags already, so row 0
+   * is the next row. */
+  const VTermLineInfo *next = vterm_state_get_lineinfo(t->state, 0);
+  return next && next->continuation;
+#else
+  (void)t;
+  (void)row;
+  return l->ncells == l->cols;
+#endif
+}
+
+/* libvterm pushes the top rows of a scroll (or a shrinking resize) one by
+ * one, before the move itself: the Nth push since the last move is row N,
+ * whose info goes with its line. */
 static int cb_sb_pushline(int cols, const VTermScreenCell *cells, void *user) {
   Term *t = user;
-  RowInfo info = row_info_shift_up(t);
+  int row = t->rows_pushed++;
+  RowInfo info = {NULL, -1, false};
+  if (row < t->rows) {
+    info = t->row_info[row];
+    t->row_info[row].dir = NULL; /* ownership moves to the line */
+  }
   Line scratch;
   Line *l = NULL;
   if (t->sb_max > 0 && line_encode(t, cells, cols, &scratch)) {
-#ifdef VTERM_HAVE_LINEINFO_CONTINUATION
-    /* libvterm has already shifted its line info: row 0 is the next line. */
-    const VTermLineInfo *next = vterm_state_get_lineinfo(t->state, 0);
-    scratch.wrapped = next && next->continuation;
-#else
-    scratch.wrapped = scratch.ncells == cols;
-#endif
+    scratch.wrapped = pushed_row_wraps(t, row, &scratch);
     scratch.info = info;
     l = line_copy(t, &scratch);
   }
-  if (!l) { /* scrollback off, or out of memory: the line is dropped */
-    row_info_clear(t, &info);
+  if (!l && t->sb_max > 0)
+    t->oom = true;
+  if (!l || !sb_push(t, l)) { /* scrollback off, or out of memory */
+    if (l)
+      line_free(t, l);
+    else
+      row_info_clear(t, &info);
     return 0;
   }
-  sb_push(t, l);
   t->dirty = true;
   return 1;
 }
@@ -537,6 +638,7 @@ static int cb_sb_popline(int cols, VTermScreenCell *cells, void *user) {
     return 0;
   Line *l = sb_pop(t);
   line_decode(t, l, cells, cols);
+  /* Fvterm_set_size reserved room for every row. */
   if (buf_append(&t->popped_info, &l->info, sizeof l->info))
     l->info.dir = NULL; /* ownership moved to popped_info */
   line_free(t, l);
@@ -551,36 +653,31 @@ static int cb_sb_clear(void *user) {
 }
 #endif
 
-/* Rebuilds row_info for a new height: lines popped from scrollback come
- * first (the last popped is the oldest), then the old rows, then new rows. */
+/* Rebuilds row_info for a new height, in the array Fvterm_set_size
+ * allocated: lines popped from scrollback come first (the last popped is
+ * the oldest), then the old rows that were not pushed, then new rows. */
 static void resize_row_info(Term *t, int new_rows) {
-  RowInfo *info = malloc((size_t)new_rows * sizeof *info);
+  RowInfo *info = t->resize_info;
   RowInfo *popped = (RowInfo *)(void *)t->popped_info.data;
   int npopped = (int)(t->popped_info.len / sizeof *popped);
   int r = 0;
-  if (!info) { /* keep going without directory info rather than fail */
-    for (int i = 0; i < npopped; i++)
-      row_info_clear(t, &popped[i]);
-    t->popped_info.len = 0;
-    return;
-  }
   for (int i = npopped - 1; i >= 0 && r < new_rows; i--)
     info[r++] = popped[i], popped[i].dir = NULL;
   for (int i = 0; i < t->rows; i++) {
-    if (r < new_rows)
+    if (r < new_rows && i >= t->rows_pushed)
       info[r++] = t->row_info[i];
     else
       row_info_clear(t, &t->row_info[i]);
   }
-  for (; r < new_rows; r++) {
-    info[r].dir = r > 0 ? talloc_string_ref(&t->alloc, info[r - 1].dir) : NULL;
-    info[r].prompt_col = -1;
-  }
+  for (; r < new_rows; r++)
+    row_info_blank(t, &info[r], r > 0 ? info[r - 1].dir : NULL);
   for (int i = 0; i < npopped; i++)
     row_info_clear(t, &popped[i]);
   t->popped_info.len = 0;
+  t->rows_pushed = 0;
   free(t->row_info);
   t->row_info = info;
+  t->resize_info = NULL;
 }
 
 static int cb_resize(int rows, int cols, void *user) {
@@ -779,6 +876,187 @@ static void sink_dropped(void *user, const char *kind, long command,
   t->dirty = true;
 }
 
+/* ===== Writing into libvterm ============================================= */
+
+/* Combining marks (Unicode categories Mn and Me, the zero-width joiners and
+ * the variation selectors): code points libvterm joins to the glyph before
+ * them.  Ranges, sorted. */
+static const struct {
+  uint32_t first, last;
+} combining_ranges[] = {
+    {0x0300, 0x036F},   {0x0483, 0x0489},   {0x0591, 0x05BD},
+    {0x05BF, 0x05BF},   {0x05C1, 0x05C2},   {0x05C4, 0x05C5},
+    {0x05C7, 0x05C7},   {0x0610, 0x061A},   {0x064B, 0x065F},
+    {0x0670, 0x0670},   {0x06D6, 0x06DC},   {0x06DF, 0x06E4},
+    {0x06E7, 0x06E8},   {0x06EA, 0x06ED},   {0x0711, 0x0711},
+    {0x0730, 0x074A},   {0x07A6, 0x07B0},   {0x07EB, 0x07F3},
+    {0x0816, 0x082D},   {0x0859, 0x085B},   {0x08D3, 0x0902},
+    {0x093A, 0x093A},   {0x093C, 0x093C},   {0x0941, 0x0948},
+    {0x094D, 0x094D},   {0x0951, 0x0957},   {0x0962, 0x0963},
+    {0x0981, 0x0981},   {0x09BC, 0x09BC},   {0x09C1, 0x09C4},
+    {0x09CD, 0x09CD},   {0x09E2, 0x09E3},   {0x0A01, 0x0A02},
+    {0x0A3C, 0x0A3C},   {0x0A41, 0x0A51},   {0x0A70, 0x0A71},
+    {0x0A75, 0x0A75},   {0x0A81, 0x0A82},   {0x0ABC, 0x0ABC},
+    {0x0AC1, 0x0AC8},   {0x0ACD, 0x0ACD},   {0x0B01, 0x0B01},
+    {0x0B3C, 0x0B3C},   {0x0B3F, 0x0B3F},   {0x0B41, 0x0B44},
+    {0x0B4D, 0x0B4D},   {0x0BC0, 0x0BC0},   {0x0BCD, 0x0BCD},
+    {0x0C3E, 0x0C40},   {0x0C46, 0x0C56},   {0x0CBC, 0x0CBC},
+    {0x0CCC, 0x0CCD},   {0x0D41, 0x0D44},   {0x0D4D, 0x0D4D},
+    {0x0DCA, 0x0DCA},   {0x0DD2, 0x0DD6},   {0x0E31, 0x0E31},
+    {0x0E34, 0x0E3A},   {0x0E47, 0x0E4E},   {0x0EB1, 0x0EB1},
+    {0x0EB4, 0x0EBC},   {0x0EC8, 0x0ECD},   {0x0F18, 0x0F19},
+    {0x0F35, 0x0F35},   {0x0F37, 0x0F37},   {0x0F39, 0x0F39},
+    {0x0F71, 0x0F7E},   {0x0F80, 0x0F84},   {0x0F86, 0x0F87},
+    {0x0F8D, 0x0FBC},   {0x0FC6, 0x0FC6},   {0x102D, 0x1030},
+    {0x1032, 0x1037},   {0x1039, 0x103A},   {0x1058, 0x1059},
+    {0x1160, 0x11FF},   {0x135D, 0x135F},   {0x1712, 0x1714},
+    {0x1732, 0x1734},   {0x1752, 0x1753},   {0x1772, 0x1773},
+    {0x17B4, 0x17B5},   {0x17B7, 0x17BD},   {0x17C6, 0x17C6},
+    {0x17C9, 0x17D3},   {0x17DD, 0x17DD},   {0x180B, 0x180D},
+    {0x18A9, 0x18A9},   {0x1920, 0x1922},   {0x1927, 0x1928},
+    {0x1932, 0x1932},   {0x1939, 0x193B},   {0x1A17, 0x1A18},
+    {0x1AB0, 0x1AFF},   {0x1B00, 0x1B03},   {0x1B34, 0x1B34},
+    {0x1B36, 0x1B3A},   {0x1B6B, 0x1B73},   {0x1DC0, 0x1DFF},
+    {0x200B, 0x200F},   {0x202A, 0x202E},   {0x2060, 0x2064},
+    {0x20D0, 0x20F0},   {0x302A, 0x302D},   {0x3099, 0x309A},
+    {0xA66F, 0xA672},   {0xA674, 0xA67D},   {0xA69E, 0xA69F},
+    {0xA6F0, 0xA6F1},   {0xA802, 0xA802},   {0xA806, 0xA806},
+    {0xA80B, 0xA80B},   {0xA825, 0xA826},   {0xA8C4, 0xA8C5},
+    {0xA8E0, 0xA8F1},   {0xFB1E, 0xFB1E},   {0xFE00, 0xFE0F},
+    {0xFE20, 0xFE2F},   {0xFEFF, 0xFEFF},   {0x1D167, 0x1D169},
+    {0x1D17B, 0x1D182}, {0x1D185, 0x1D18B}, {0x1D1AA, 0x1D1AD},
+    {0xE0001, 0xE0001}, {0xE0020, 0xE007F}, {0xE0100, 0xE01EF},
+};
+
+static bool is_combining(uint32_t cp) {
+  size_t lo = 0, hi = sizeof combining_ranges / sizeof combining_ranges[0];
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (cp < combining_ranges[mid].first)
+      hi = mid;
+    else if (cp > combining_ranges[mid].last)
+      lo = mid + 1;
+    else
+      return true;
+  }
+  return false;
+}
+
+/* Length of the leading combining marks of BYTES (valid UTF-8: the stream
+ * guard never ends a write inside a character). */
+static size_t leading_marks(const char *bytes, size_t len) {
+  size_t at = 0;
+  while (at < len) {
+    Utf8Decoder d = {0, 0, 0, 0};
+    uint32_t cps[2];
+    size_t i = at;
+    int n = 0;
+    while (i < len && n == 0)
+      n = utf8_decode_byte(&d, (unsigned char)bytes[i++], cps);
+    if (n != 1 || !is_combining(cps[0]))
+      break;
+    at = i;
+  }
+  return at;
+}
+
+/* libvterm joins a combining mark to the glyph before it only while the
+ * cursor is just past that glyph.  A glyph that ends at the right edge keeps
+ * the cursor on itself (pending wrap), so a mark arriving in a later write
+ * is dropped, or lands on the next row.  This writes the glyph again with
+ * the marks, from its own cell: nothing but text came since, so the pen is
+ * the same, and libvterm ends in the same pending wrap.  Returns the bytes
+ * of BYTES used. */
+static size_t rejoin_combining(Term *t, const char *bytes, size_t len) {
+  VTermPos pos;
+  vterm_state_get_cursorpos(t->state, &pos);
+  if (!t->glyph_at_edge || pos.row != t->edge_pos.row ||
+      pos.col != t->edge_pos.col)
+    return 0;
+  size_t marks = leading_marks(bytes, len);
+  VTermScreenCell cell;
+  memset(&cell, 0, sizeof cell);
+  vterm_screen_get_cell(t->screen, pos, &cell);
+  if (marks == 0 || cell.chars[0] == 0 || cell.chars[0] == CELL_WIDE_RIGHT)
+    return 0;
+  char glyph[256]; /* the cell's characters, then the marks */
+  /* CUF cancels the pending wrap and stays in the last column; for a wide
+   * glyph, CUB then CUF come back to its first column. */
+  const char *back = cell.width == 2
+                         ? (pos.col > 0 ? "\x1b[D\x1b[C" : "\x1b[D")
+                         : "\x1b[C";
+  vterm_input_write(t->vt, back, strlen(back));
+  size_t n = 0;
+  for (int k = 0; k < VTERM_MAX_CHARS_PER_CELL && cell.chars[k]; k++)
+    n += utf8_encode(cell.chars[k], glyph + n);
+  /* One write: libvterm only joins marks written with their base.  A cell
+   * holds a few marks at most; any beyond the buffer are dropped. */
+  size_t room = sizeof glyph - n;
+  size_t copied = marks <= room ? marks : room;
+  while (copied > 0 && copied < marks &&
+         ((unsigned char)bytes[copied] & 0xC0) == 0x80)
+    copied--; /* whole characters only */
+  memcpy(glyph + n, bytes, copied);
+  vterm_input_write(t->vt, glyph, n + copied);
+  return marks;
+}
+
+/* libvterm 0.1.x leaves the cursor outside a screen that shrank, or restores
+ * a saved cursor (DECRC, ?1049l) that is outside it now, and crashes on the
+ * next edit.  Any CSI it knows ends by clamping the cursor (into the margins
+ * in origin mode); an unknown DEC mode is such a CSI that changes nothing
+ * else, so the saved cursor, origin mode and a pending wrap stay untouched.
+ * Only a cursor actually out of range is clamped. */
+static void clamp_cursor(Term *t) {
+#if VTERM_VERSION_MAJOR == 0 && VTERM_VERSION_MINOR < 2
+  VTermPos pos;
+  vterm_state_get_cursorpos(t->state, &pos);
+  if (pos.row < 0 || pos.row >= t->rows || pos.col < 0 || pos.col >= t->cols)
+    vterm_input_write(t->vt, "\x1b[?0h", 5);
+#else
+  (void)t;
+#endif
+}
+
+/* Whether a CSI (canonical, from the guard) can push several rows to
+ * scrollback at once: SU and DL. */
+static bool csi_pushes_rows(const char *bytes, size_t len) {
+  return len >= 3 && bytes[1] == '[' &&
+         (bytes[len - 1] == 'S' || bytes[len - 1] == 'M');
+}
+
+/* Whether the cursor sits on a glyph that ends at the right edge. */
+static bool cursor_on_edge_glyph(Term *t, VTermPos *pos) {
+  vterm_state_get_cursorpos(t->state, pos);
+  if (pos->row < 0 || pos->row >= t->rows || pos->col < 0)
+    return false;
+  VTermScreenCell cell;
+  memset(&cell, 0, sizeof cell);
+  vterm_screen_get_cell(t->screen, *pos, &cell);
+  return cell.chars[0] != 0 && cell.chars[0] != CELL_WIDE_RIGHT &&
+         pos->col + cell.width == t->cols;
+}
+
+/* One write of the stream guard: text, or one whole sequence. */
+static void term_write(Term *t, const char *bytes, size_t len) {
+  bool text = bytes[0] != '\x1b';
+  if (text) {
+    size_t used = rejoin_combining(t, bytes, len);
+    bytes += used;
+    len -= used;
+  } else if (csi_pushes_rows(bytes, len)) {
+    snapshot_continuations(t);
+  }
+  if (len > 0)
+    vterm_input_write(t->vt, bytes, len);
+  t->use_snapshot = false;
+  clamp_cursor(t);
+  /* A write of marks only (len 0 now) printed the glyph again. */
+  bool printed = len == 0 || (unsigned char)bytes[len - 1] >= 0x20;
+  t->glyph_at_edge =
+      text && printed && cursor_on_edge_glyph(t, &t->edge_pos);
+}
+
 /* libvterm 0.1.4 decodes text into a stack array as long as the write
  * (uint32_t codepoints[len + 1]), so a write of a few megabytes overflows
  * the stack.  Writes are cut into pieces of at most this size, at
@@ -794,28 +1072,33 @@ static void sink_write(void *user, const char *bytes, size_t len) {
     while (cut > LIBVTERM_WRITE_MAX - 4 &&
            ((unsigned char)bytes[cut] & 0xC0) == 0x80)
       cut--; /* back up to the first byte of a UTF-8 sequence */
-    vterm_input_write(t->vt, bytes, cut);
+    term_write(t, bytes, cut);
     bytes += cut;
     len -= cut;
   }
-  vterm_input_write(t->vt, bytes, len);
+  term_write(t, bytes, len);
 }
 
-/* REP (CSI Ps b): repeats the character left of the cursor, up to the end
- * of the row, by writing it again.  Done here rather than in libvterm,
- * whose REP never ends when the last glyph had width 0. */
+/* REP (CSI Ps b): prints the last printed character COUNT more times, with
+ * wrapping, as xterm does.  Done here rather than in libvterm, whose REP
+ * stops at the end of the row and never ends when the last glyph had width
+ * 0.  The character is the one left of the cursor, or under it while a
+ * wrap is pending. */
 static void sink_repeat(void *user, long count) {
   Term *t = user;
   VTermPos pos;
   vterm_state_get_cursorpos(t->state, &pos);
   VTermScreenCell cell;
   memset(&cell, 0, sizeof cell);
-  VTermPos left = {pos.row, pos.col - 1};
-  if (left.col >= 0)
-    vterm_screen_get_cell(t->screen, left, &cell);
-  if (cell.chars[0] == CELL_WIDE_RIGHT && left.col >= 1) {
-    left.col--;
-    vterm_screen_get_cell(t->screen, left, &cell);
+  VTermPos at = pos;
+  if (!(t->glyph_at_edge && pos.row == t->edge_pos.row &&
+        pos.col == t->edge_pos.col))
+    at.col--;
+  if (at.col >= 0)
+    vterm_screen_get_cell(t->screen, at, &cell);
+  if (cell.chars[0] == CELL_WIDE_RIGHT && at.col >= 1) {
+    at.col--;
+    vterm_screen_get_cell(t->screen, at, &cell);
   }
   if (cell.chars[0] == 0 || cell.chars[0] == CELL_WIDE_RIGHT)
     return; /* nothing to repeat */
@@ -823,9 +1106,14 @@ static void sink_repeat(void *user, long count) {
   size_t n = 0;
   for (int k = 0; k < VTERM_MAX_CHARS_PER_CELL && cell.chars[k]; k++)
     n += utf8_encode(cell.chars[k], glyph + n);
-  long room = (t->cols - pos.col) / (cell.width > 1 ? cell.width : 1);
-  for (long i = 0; i < count && i < room; i++)
-    sink_write(t, glyph, n);
+  char chunk[1024];
+  size_t per_chunk = sizeof chunk / n, filled = 0;
+  for (size_t i = 0; i < per_chunk; i++)
+    memcpy(chunk + i * n, glyph, n);
+  for (long left = count; left > 0; left -= (long)filled) {
+    filled = (size_t)left < per_chunk ? (size_t)left : per_chunk;
+    term_write(t, chunk, filled * n);
+  }
 }
 
 /* ===== Terminal lifetime ================================================== */
@@ -851,6 +1139,15 @@ static void term_free_events(Term *t) {
   t->eval_count = 0;
 }
 
+/* Releases the directories of the screen rows as last drawn. */
+static void forget_drawn_dirs(Term *t) {
+  for (int i = 0; i < t->drawn_count; i++)
+    talloc_string_unref(&t->alloc, t->drawn_dirs[i]);
+  free(t->drawn_dirs);
+  t->drawn_dirs = NULL;
+  t->drawn_count = 0;
+}
+
 /* The finalizer: plain C, never calls back into Emacs. */
 static void term_finalize(void *ptr) EMACS_NOEXCEPT {
   Term *t = ptr;
@@ -869,6 +1166,13 @@ static void term_finalize(void *ptr) EMACS_NOEXCEPT {
   for (size_t i = 0; i < t->popped_info.len / sizeof *popped; i++)
     row_info_clear(t, &popped[i]);
   buf_free(&t->popped_info);
+  free(t->resize_info);
+  forget_dirs(t, &t->evicted_dirs);
+  forget_dirs(t, &t->popped_dirs);
+  buf_free(&t->evicted_dirs);
+  buf_free(&t->popped_dirs);
+  forget_drawn_dirs(t);
+  buf_free(&t->deferred_input);
   term_free_events(t);
   stream_free(&t->guard);
   buf_free(&t->output);
@@ -942,7 +1246,9 @@ static Term *term_create(const TermOptions *o) {
   t->screen = vterm_obtain_screen(t->vt);
   t->state = vterm_obtain_state(t->vt);
   vterm_screen_set_callbacks(t->screen, &screen_callbacks, t);
-  vterm_screen_set_damage_merge(t->screen, VTERM_DAMAGE_SCROLL);
+  /* Row merging, not scroll merging: each scroll reaches cb_moverect at
+   * once, so the row info moves in step with the rows. */
+  vterm_screen_set_damage_merge(t->screen, VTERM_DAMAGE_ROW);
   vterm_screen_enable_altscreen(t->screen, 1);
 #ifdef VTERM_HAVE_BOLD_HIGHBRIGHT
   vterm_state_set_bold_highbright(t->state, o->bold_highbright);
@@ -1315,6 +1621,21 @@ static void redraw_damaged(Term *t, emacs_env *env, Builder *b) {
   insert_built(t, env, b);
 }
 
+/* Remembers the directory of each screen row as drawn, and forgets those of
+ * lines the redraw deleted (see vterm--get-pwd-raw). */
+static void snapshot_drawn_dirs(Term *t) {
+  forget_dirs(t, &t->evicted_dirs);
+  forget_dirs(t, &t->popped_dirs);
+  const char **dirs = malloc((size_t)t->rows * sizeof *dirs);
+  forget_drawn_dirs(t);
+  if (!dirs)
+    return; /* no answers until the next redraw, rather than wrong ones */
+  for (int r = 0; r < t->rows; r++)
+    dirs[r] = talloc_string_ref(&t->alloc, t->row_info[r].dir);
+  t->drawn_dirs = dirs;
+  t->drawn_count = t->rows;
+}
+
 /* Re-renders what changed.  A redraw that fails half way (read-only buffer,
  * an error from Lisp, out of memory) leaves the buffer in an unknown state,
  * so the next one rebuilds it completely. */
@@ -1338,6 +1659,7 @@ static void redraw_text(Term *t, emacs_env *env) {
   t->resync = false;
   t->rows_in_buffer = t->rows;
   t->invalid_start = t->invalid_end = 0;
+  snapshot_drawn_dirs(t);
 }
 
 /* Characters before cell COL of line L, and the line's length. */
@@ -1362,7 +1684,8 @@ static ptrdiff_t line_offset(const Line *l, int col, ptrdiff_t *length) {
 }
 
 /* Moves point to the terminal cursor, padding the row with spaces when the
- * cursor sits beyond its text. */
+ * cursor sits beyond its text.  The padding is measured against the buffer
+ * line, which may carry padding from an earlier call already. */
 static void place_point(Term *t, emacs_env *env) {
   int row = t->cursor.row < 0 ? 0 : t->cursor.row;
   if (row >= t->rows)
@@ -1375,11 +1698,12 @@ static void place_point(Term *t, emacs_env *env) {
   ptrdiff_t length;
   ptrdiff_t offset = line_offset(&l, t->cursor.col, &length);
   intmax_t start = line_from_end(env, t->rows - row);
-  if (offset > length) {
+  intmax_t end = call_point(env, Fline_end_position);
+  if (!elisp_failed(env) && start + offset > end) {
     char spaces[256];
     memset(spaces, ' ', sizeof spaces);
-    goto_pos(env, start + length);
-    for (ptrdiff_t left = offset - length; left > 0 && !elisp_failed(env);) {
+    goto_pos(env, end);
+    for (ptrdiff_t left = start + offset - end; left > 0 && !elisp_failed(env);) {
       ptrdiff_t n = left > 256 ? 256 : left;
       emacs_value s = env->make_string(env, spaces, n);
       env->funcall(env, Finsert, 1, &s);
@@ -1500,15 +1824,66 @@ static bool text_changed(const Term *t) {
          t->invalid_start < t->invalid_end;
 }
 
-/* Brings the buffer up to date with the terminal.  Re-entrant calls (from
- * Lisp run by an event) are ignored; what they changed is drawn by the
- * outer call's next pass. */
+static bool term_resize(Term *t, emacs_env *env, int rows, int cols);
+
+/* Feeds bytes to the terminal: the guard, then libvterm.  Returns false if
+ * memory ran out (what could be kept was). */
+static bool term_feed(Term *t, const char *bytes, size_t len) {
+  int status = stream_feed(&t->guard, bytes, len);
+  vterm_screen_flush_damage(t->screen);
+  return status >= 0;
+}
+
+/* Applies what Lisp asked for from a callback while a redraw ran. */
+static void apply_deferred(Term *t, emacs_env *env) {
+  if (t->deferred_input.len > 0) {
+    if (!term_feed(t, t->deferred_input.data, t->deferred_input.len))
+      t->oom = true;
+    buf_trim(&t->deferred_input, 1 << 16);
+    t->dirty = true;
+  }
+  if (t->deferred_clear) {
+    t->deferred_clear = false;
+    sb_clear_all(t);
+  }
+  if (t->deferred_rows > 0) {
+    int rows = t->deferred_rows, cols = t->deferred_cols;
+    t->deferred_rows = t->deferred_cols = 0;
+    term_resize(t, env, rows, cols);
+  }
+}
+
+/* Makes BUFFER current again if a callback switched away from it.  Returns
+ * false if BUFFER was killed. */
+static bool enter_buffer(emacs_env *env, emacs_value buffer) {
+  emacs_value current = env->funcall(env, Fcurrent_buffer, 0, NULL);
+  if (elisp_failed(env))
+    return false;
+  if (env->eq(env, current, buffer))
+    return true;
+  emacs_value live = env->funcall(env, Fbuffer_live_p, 1, &buffer);
+  if (elisp_failed(env) || !env->is_not_nil(env, live))
+    return false;
+  env->funcall(env, Fset_buffer, 1, &buffer);
+  return !elisp_failed(env);
+}
+
+/* Brings the current buffer, the terminal's, up to date with the terminal,
+ * then delivers the events.  Event handlers are Lisp: they may switch
+ * buffers (find-file from OSC 51;E), feed or resize the terminal, or
+ * redraw it.  Nested redraws are ignored, feeds and resizes are deferred
+ * to the end of the pass, and every pass draws into the terminal's buffer
+ * (the one current on entry), never into another. */
 static void term_redraw(Term *t, emacs_env *env) {
   if (t->in_redraw)
     return;
+  emacs_value buffer = env->funcall(env, Fcurrent_buffer, 0, NULL);
+  if (elisp_failed(env))
+    return;
   t->in_redraw = true;
   reset_scratch(t);
-  for (int pass = 0; pass < 3 && t->dirty && !elisp_failed(env); pass++) {
+  for (int pass = 0; pass < 3 && t->dirty && enter_buffer(env, buffer);
+       pass++) {
     t->dirty = false;
     apply_cursor(t, env);
     if (text_changed(t) && !elisp_failed(env))
@@ -1517,7 +1892,9 @@ static void term_redraw(Term *t, emacs_env *env) {
       place_point(t, env);
     if (!elisp_failed(env))
       deliver_events(t, env);
+    apply_deferred(t, env);
   }
+  apply_deferred(t, env); /* when a pass stopped early */
   release_scratch(t);
   t->in_redraw = false;
 }
@@ -1579,7 +1956,10 @@ static void term_flow(Term *t, bool start) {
 /* Sends KEY (LEN bytes, a name from vterm.el's translation) with MOD. */
 static void term_key(Term *t, const char *key, size_t len, VTermModifier mod) {
   if (strcmp(key, "<clear_scrollback>") == 0) {
-    sb_clear_all(t);
+    if (t->in_redraw)
+      t->deferred_clear = true; /* a callback cleared: after this pass */
+    else
+      sb_clear_all(t);
   } else if (strcmp(key, "<start>") == 0 || strcmp(key, "<stop>") == 0) {
     term_flow(t, key[3] == 'a');
   } else if (strcmp(key, "<start_paste>") == 0) {
@@ -1695,6 +2075,17 @@ static bool valid_size(emacs_env *env, emacs_value rows_v, emacs_value cols_v,
   return true;
 }
 
+/* Signals memory-full if FAILED or if an allocation inside a libvterm
+ * callback failed since the last call (the terminal stays usable; what
+ * could not be stored is lost).  Returns whether it signalled. */
+static bool signal_oom(Term *t, emacs_env *env, bool failed) {
+  if (!failed && !t->oom)
+    return false;
+  t->oom = false;
+  elisp_memory_full(env);
+  return true;
+}
+
 /* ===== Module functions =================================================== */
 
 static emacs_value Fvterm_new(emacs_env *env, ptrdiff_t nargs,
@@ -1771,6 +2162,7 @@ static emacs_value Fvterm_redraw(emacs_env *env, ptrdiff_t nargs,
   if (!t)
     return Qnil;
   term_redraw(t, env);
+  signal_oom(t, env, false);
   return make_int(env, 0);
 }
 
@@ -1786,32 +2178,43 @@ static emacs_value Fvterm_write_input(emacs_env *env, ptrdiff_t nargs,
   char *bytes = arg_string(env, args[1], &len);
   if (!bytes)
     return Qnil;
-  int status = stream_feed(&t->guard, bytes, (size_t)len);
+  bool fed;
+  if (t->in_redraw) { /* from a callback: fed after the redraw's pass */
+    fed = buf_append(&t->deferred_input, bytes, (size_t)len);
+    t->dirty = true;
+  } else {
+    fed = term_feed(t, bytes, (size_t)len);
+  }
   free(bytes);
-  vterm_screen_flush_damage(t->screen);
-  if (status < 0)
-    return elisp_memory_full(env);
-  return make_int(env, 0);
+  return signal_oom(t, env, !fed) ? Qnil : make_int(env, 0);
 }
 
-/* libvterm 0.1.x can keep the cursor, or the cursor saved by DECSC, outside
- * a screen that just shrank, and crashes on the next edit.  Move the cursor
- * to where it should be and save that position. */
-static void resize_fixup_cursor(Term *t) {
-#if VTERM_VERSION_MAJOR == 0 && VTERM_VERSION_MINOR < 2
-  VTermPos pos;
-  vterm_state_get_cursorpos(t->state, &pos);
-  int row = pos.row < 0 ? 0 : pos.row >= t->rows ? t->rows - 1 : pos.row;
-  int col = pos.col < 0 ? 0 : pos.col >= t->cols ? t->cols - 1 : pos.col;
-  char seq[48];
-  int n = snprintf(seq, sizeof seq,
-                   "\x1b[%d;%dH\x1b"
-                   "7",
-                   row + 1, col + 1);
-  vterm_input_write(t->vt, seq, (size_t)n);
-#else
-  (void)t;
-#endif
+/* Resizes libvterm.  Everything the resize callbacks need is allocated
+ * first, so a failure leaves the terminal as it was and signals
+ * memory-full.  Returns false then. */
+static bool term_resize(Term *t, emacs_env *env, int rows, int cols) {
+  if (rows == t->rows && cols == t->cols)
+    return true;
+  RowInfo *info = fault_hit(FAULT_ROW_INFO)
+                      ? NULL
+                      : calloc((size_t)rows, sizeof *info);
+  if (!info ||
+      !buf_reserve(&t->popped_info, (size_t)rows * sizeof(RowInfo))) {
+    free(info);
+    elisp_memory_full(env);
+    return false;
+  }
+  t->resize_info = info; /* cb_resize takes it */
+  snapshot_continuations(t);
+  vterm_set_size(t->vt, rows, cols);
+  t->use_snapshot = false;
+  t->glyph_at_edge = false;
+  clamp_cursor(t);
+  vterm_screen_flush_damage(t->screen);
+  free(t->resize_info); /* left if libvterm did not call back */
+  t->resize_info = NULL;
+  t->dirty = true;
+  return true;
 }
 
 static emacs_value Fvterm_set_size(emacs_env *env, ptrdiff_t nargs,
@@ -1823,13 +2226,14 @@ static emacs_value Fvterm_set_size(emacs_env *env, ptrdiff_t nargs,
   int rows, cols;
   if (!t || !valid_size(env, args[1], args[2], &rows, &cols))
     return Qnil;
-  if (rows != t->rows || cols != t->cols) {
-    vterm_set_size(t->vt, rows, cols);
-    resize_fixup_cursor(t);
-    vterm_screen_flush_damage(t->screen);
+  if (t->in_redraw) { /* from a callback: resized after the redraw's pass */
+    t->deferred_rows = rows;
+    t->deferred_cols = cols;
     t->dirty = true;
+  } else if (term_resize(t, env, rows, cols)) {
     term_redraw(t, env);
   }
+  signal_oom(t, env, false);
   return Qnil;
 }
 
@@ -1857,6 +2261,31 @@ static emacs_value Fvterm_set_pty_name(emacs_env *env, ptrdiff_t nargs,
   return Qnil;
 }
 
+/* Entry I of B, an array of directories, or NULL past its end. */
+static const char *dir_at(const Buf *b, intmax_t i) {
+  const char *const *dirs = (const char *const *)(const void *)b->data;
+  return i >= 0 && (size_t)i < b->len / sizeof *dirs ? dirs[i] : NULL;
+}
+
+/* The directory of buffer line LINE (1-based) as the buffer shows it: the
+ * buffer holds what the last redraw drew, so lines evicted from scrollback
+ * or popped back to the screen since are still there, and the screen rows
+ * are as they were then. */
+static const char *buffer_line_dir(const Term *t, intmax_t line) {
+  if (line < 1)
+    return NULL;
+  if (line <= t->sb_evicted)
+    return dir_at(&t->evicted_dirs, line - 1);
+  line -= t->sb_evicted;
+  if (line <= t->sb_in_buffer)
+    return sb_at(t, t->sb_pending + (int)(t->sb_in_buffer - line))->info.dir;
+  line -= t->sb_in_buffer;
+  if (line <= t->sb_popped) /* popped newest first: the last is on top */
+    return dir_at(&t->popped_dirs, t->sb_popped - line);
+  line -= t->sb_popped;
+  return line <= t->drawn_count ? t->drawn_dirs[line - 1] : NULL;
+}
+
 static emacs_value Fvterm_get_pwd_raw(emacs_env *env, ptrdiff_t nargs,
                                       emacs_value args[],
                                       void *data) EMACS_NOEXCEPT {
@@ -1866,14 +2295,7 @@ static emacs_value Fvterm_get_pwd_raw(emacs_env *env, ptrdiff_t nargs,
   intmax_t line;
   if (!t || !arg_int(env, args[1], INTMAX_MIN, INTMAX_MAX, &line))
     return Qnil;
-  const char *dir = NULL;
-  intmax_t in_buffer = t->sb_in_buffer;
-  if (line >= 1 && line <= in_buffer) {
-    const Line *l = sb_at(t, t->sb_pending + (int)(in_buffer - line));
-    dir = l ? l->info.dir : NULL;
-  } else if (line > in_buffer && line - in_buffer <= t->rows) {
-    dir = t->row_info[line - in_buffer - 1].dir;
-  }
+  const char *dir = buffer_line_dir(t, line);
   if (!dir)
     return Qnil;
   emacs_value s = elisp_string(env, dir, talloc_string_len(&t->alloc, dir));
@@ -1888,7 +2310,8 @@ static emacs_value Fvterm_reset_point(emacs_env *env, ptrdiff_t nargs,
   Term *t = arg_term(env, args[0]);
   if (!t)
     return Qnil;
-  place_point(t, env);
+  if (!t->in_redraw) /* a callback mid-redraw: the buffer is being edited */
+    place_point(t, env);
   return env->funcall(env, Fpoint, 0, NULL);
 }
 
@@ -2002,6 +2425,26 @@ static emacs_value Fvterm_arena_fail_next_blocks(emacs_env *env,
 }
 #endif
 
+#ifdef VTERM_FAULT_INJECTION
+static emacs_value Fvterm_inject_fault(emacs_env *env, ptrdiff_t nargs,
+                                       emacs_value args[],
+                                       void *data) EMACS_NOEXCEPT {
+  (void)nargs;
+  (void)data;
+  static const struct {
+    const char *name;
+    unsigned fault;
+  } sites[] = {{"row-info", FAULT_ROW_INFO}, {"scrollback-ring", FAULT_SB_RING}};
+  for (size_t i = 0; i < sizeof sites / sizeof sites[0]; i++)
+    if (env->eq(env, args[0], env->intern(env, sites[i].name))) {
+      fault_armed |= sites[i].fault;
+      return Qt;
+    }
+  return elisp_signal_value(env, Qwrong_type_argument,
+                            env->intern(env, "vterm--fault-site-p"), args[0]);
+}
+#endif
+
 /* ===== Initialisation ===================================================== */
 
 typedef struct {
@@ -2043,6 +2486,12 @@ static const ModuleFunction module_functions[] = {
     {"vterm--arena-stats", 1, 1, Fvterm_arena_stats,
      "Return TERM's arena statistics as a plist, or nil without arenas.\n\n"
      "(fn TERM)"},
+#ifdef VTERM_FAULT_INJECTION
+    {"vterm--inject-fault", 1, 1, Fvterm_inject_fault,
+     "Make the next allocation at SITE fail once (for tests).\n"
+     "SITE is `row-info' (a resize) or `scrollback-ring' (growing the\n"
+     "scrollback).\n\n(fn SITE)"},
+#endif
 #ifdef VTERM_USE_ARENA
     {"vterm--arena-fail-next-blocks", 1, 1, Fvterm_arena_fail_next_blocks,
      "Make the next N arena block allocations fail (for tests).\n\n(fn N)"},

@@ -51,6 +51,10 @@ typedef struct {
    * reference owned here), or NULL. */
   const char *dir;
   int prompt_col; /* column where the prompt ended, or -1 */
+  /* libvterm's continuation flag for this row (it continues the row above)
+   * as of the last snapshot_continuations: libvterm forgets the flags of
+   * rows that a multi-line scroll pushes out, before we see them. */
+  bool continuation;
 } RowInfo;
 
 /* Cell attributes packed without padding, so styles compare with memcmp. */
@@ -121,13 +125,43 @@ typedef struct Term {
   int sb_evicted;   /* buffer lines to delete from the top at next redraw */
   int sb_popped;    /* scrollback lines to delete above the screen region */
 
-  RowInfo *row_info; /* rows entries, owned */
+  RowInfo *row_info; /* rows entries, owned; moves with the rows it
+                        describes (cb_moverect), primary screen only */
   Buf popped_info;   /* RowInfo of lines popped during a resize */
+  RowInfo *resize_info; /* rows for the next cb_resize, allocated by
+                           Fvterm_set_size before libvterm resizes */
+  int rows_pushed; /* top rows pushed to scrollback whose row info
+                      cb_moverect or cb_resize has not dropped yet */
+  bool use_snapshot; /* the running write or resize may push several rows:
+                        take wrap flags from the row info snapshot */
+  bool altscreen;
+
+  /* The last text write left a glyph ending at the right edge with the
+   * cursor on it (pending wrap): a combining mark that arrives next belongs
+   * to it, which libvterm does not see (rejoin_combining). */
+  bool glyph_at_edge;
+  VTermPos edge_pos;
+
+  /* Requests made by Lisp while a redraw runs (from a callback), applied
+   * between two redraw passes so the buffer never changes under it. */
+  Buf deferred_input;
+  bool deferred_clear;
+  int deferred_rows, deferred_cols; /* 0: no resize waiting */
+
+  /* What each buffer line showed at the last redraw, for
+   * vterm--get-pwd-raw: directories (talloc references) of lines evicted
+   * from scrollback or popped back to the screen since, and of the screen
+   * rows as drawn. */
+  Buf evicted_dirs, popped_dirs;
+  const char **drawn_dirs;
+  int drawn_count;
+  bool oom; /* an allocation inside a libvterm callback failed */
 
   /* What changed since the last redraw. */
   int invalid_start, invalid_end; /* screen rows, end exclusive */
   bool dirty;                     /* anything to redraw or deliver */
-  bool in_redraw;     /* guards against re-entry from Lisp callbacks */
+  bool in_redraw;     /* a redraw is running: Lisp callbacks may not
+                         change the terminal under it (see deferred_*) */
   bool resync;        /* a redraw failed half way: rebuild the whole buffer */
   int rows_in_buffer; /* screen rows the buffer currently holds */
 
