@@ -1510,8 +1510,24 @@ static intmax_t line_from_end(emacs_env *env, int n) {
   return call_point(env, Fpoint);
 }
 
+/* Makes BUFFER current again if a callback switched away from it.  Returns
+ * false if BUFFER was killed. */
+static bool enter_buffer(emacs_env *env, emacs_value buffer) {
+  emacs_value current = env->funcall(env, Fcurrent_buffer, 0, NULL);
+  if (elisp_failed(env))
+    return false;
+  if (env->eq(env, current, buffer))
+    return true;
+  emacs_value live = env->funcall(env, Fbuffer_live_p, 1, &buffer);
+  if (elisp_failed(env) || !env->is_not_nil(env, live))
+    return false;
+  env->funcall(env, Fset_buffer, 1, &buffer);
+  return !elisp_failed(env);
+}
+
 /* Puts the built text into a string with its properties and inserts it at
- * point. */
+ * point.  Face lookups call vterm--get-color, which may switch buffers: the
+ * text goes into the terminal's buffer all the same. */
 static void insert_built(Term *t, emacs_env *env, Builder *b) {
   if (b->oom) {
     elisp_memory_full(env);
@@ -1552,7 +1568,7 @@ static void insert_built(Term *t, emacs_env *env, Builder *b) {
                            plists[marks[i].kind == MARK_PROMPT], str};
     env->funcall(env, Fadd_text_properties, 4, args);
   }
-  if (!elisp_failed(env))
+  if (!elisp_failed(env) && enter_buffer(env, t->redraw_buffer))
     env->funcall(env, Finsert, 1, &str);
 }
 
@@ -1853,21 +1869,6 @@ static void apply_deferred(Term *t, emacs_env *env) {
   }
 }
 
-/* Makes BUFFER current again if a callback switched away from it.  Returns
- * false if BUFFER was killed. */
-static bool enter_buffer(emacs_env *env, emacs_value buffer) {
-  emacs_value current = env->funcall(env, Fcurrent_buffer, 0, NULL);
-  if (elisp_failed(env))
-    return false;
-  if (env->eq(env, current, buffer))
-    return true;
-  emacs_value live = env->funcall(env, Fbuffer_live_p, 1, &buffer);
-  if (elisp_failed(env) || !env->is_not_nil(env, live))
-    return false;
-  env->funcall(env, Fset_buffer, 1, &buffer);
-  return !elisp_failed(env);
-}
-
 /* Brings the current buffer, the terminal's, up to date with the terminal,
  * then delivers the events.  Event handlers are Lisp: they may switch
  * buffers (find-file from OSC 51;E), feed or resize the terminal, or
@@ -1880,6 +1881,7 @@ static void term_redraw(Term *t, emacs_env *env) {
   emacs_value buffer = env->funcall(env, Fcurrent_buffer, 0, NULL);
   if (elisp_failed(env))
     return;
+  t->redraw_buffer = buffer;
   t->in_redraw = true;
   reset_scratch(t);
   for (int pass = 0; pass < 3 && t->dirty && enter_buffer(env, buffer);

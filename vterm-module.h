@@ -162,6 +162,8 @@ typedef struct Term {
   bool dirty;                     /* anything to redraw or deliver */
   bool in_redraw;     /* a redraw is running: Lisp callbacks may not
                          change the terminal under it (see deferred_*) */
+  emacs_value redraw_buffer; /* the terminal's buffer; valid (a local
+                                reference) only while in_redraw */
   bool resync;        /* a redraw failed half way: rebuild the whole buffer */
   int rows_in_buffer; /* screen rows the buffer currently holds */
 

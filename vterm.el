@@ -1545,7 +1545,16 @@ has one.  Repeating the command toggles between the two."
   (interactive)
   (when vterm--term
     (let ((inhibit-read-only t))
-      (vterm--reset-point vterm--term))))
+      (if (and vterm-copy-mode vterm-copy-mode-remove-fake-newlines)
+          ;; The module finds rows by counting newlines: it needs the
+          ;; fake ones that copy mode removed while it places point.
+          (let ((cursor (progn (vterm--reinsert-fake-newlines)
+                               (copy-marker (vterm--reset-point vterm--term)))))
+            (vterm--remove-fake-newlines t)
+            (goto-char cursor)
+            (set-marker cursor nil)
+            (point))
+        (vterm--reset-point vterm--term)))))
 
 ;;; Internal
 

@@ -78,16 +78,17 @@ fi
 for config in $CONFIGS; do
   case $config in
     system)
-      build_and_test system "" -- ;;
+      build_and_test system "" -- -DVTERM_FAULT_INJECTION=ON ;;
     v0.3.3)
       src=$("$ROOT/tools/deps.sh" libvterm-src "$WORK/src") || {
         echo "run-all: could not get libvterm 0.3.3 sources"
         total_fail=$((total_fail + 1)); failed_configs+=(v0.3.3); continue; }
-      build_and_test v0.3.3 "-LE windows" -- -DUSE_SYSTEM_LIBVTERM=OFF "-DLIBVTERM_SOURCE_DIR=$src" ;;
+      build_and_test v0.3.3 "-LE windows" -- -DUSE_SYSTEM_LIBVTERM=OFF \
+        "-DLIBVTERM_SOURCE_DIR=$src" -DVTERM_FAULT_INJECTION=ON ;;
     arena)
       build_and_test arena "-L unit|ert|host|valgrind" -- -DVTERM_ARENA=ON ;;
     asan)
-      build_and_test asan "-L unit|ert|host" -- -DVTERM_SANITIZE=ON ;;
+      build_and_test asan "-L unit|ert|host" -- -DVTERM_SANITIZE=ON -DVTERM_FAULT_INJECTION=ON ;;
     windows-dll)
       src=$("$ROOT/tools/deps.sh" libvterm-src "$WORK/src") || {
         echo "run-all: could not get libvterm 0.3.3 sources"

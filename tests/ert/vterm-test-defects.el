@@ -152,6 +152,24 @@ restored inside it (the libvterm 0.1.4 crash the old fix-up guarded)."
     (should (= (vterm-test-defects--line-length 0) 9))
     (should-cursor 0 9)))
 
+(ert-deftest vterm-test-defects-3-copy-mode-reset-keeps-fake-newlines ()
+  "Issue 13 #3: `vterm-reset-cursor-point' in copy mode with
+`vterm-copy-mode-remove-fake-newlines' leaves the text as it was once
+copy mode ends."
+  (vterm-test--with-term (:free t :rows 4 :cols 10)
+    (feed "$ AAAAAAAAAAAA\e[2D")
+    (setq major-mode 'vterm-mode) ; copy mode checks it; no process needed
+    (let ((before (buffer-substring-no-properties (point-min) (point-max)))
+          (wraps (vterm-test-defects--marks 'vterm-line-wrap))
+          (vterm-copy-mode-remove-fake-newlines t))
+      (vterm-copy-mode 1)
+      (dotimes (_ 3) (vterm-reset-cursor-point))
+      (should (equal (point) (+ (point-min) 12)))
+      (vterm-copy-mode -1)
+      (should (equal (buffer-substring-no-properties (point-min) (point-max))
+                     before))
+      (should (equal (vterm-test-defects--marks 'vterm-line-wrap) wraps)))))
+
 ;;;; 4. Stale wrap marks (libvterm >= 0.2)
 
 (ert-deftest vterm-test-defects-4-wrap-mark-after-later-write ()
