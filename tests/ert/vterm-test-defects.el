@@ -139,6 +139,59 @@ restored inside it (the libvterm 0.1.4 crash the old fix-up guarded)."
     (feed "\e[H\e[2Jok")
     (should-screen "ok")))
 
+(defun vterm-test-defects--app-state-stream (state rows cols)
+  "Return a list of random application-state pieces for RANDOM-STATE STATE.
+Every position stays inside ROWS x COLS, away from the right edge, and
+nothing scrolls, so the screen is the same in any larger terminal."
+  (let ((pieces nil))
+    (dotimes (_ (+ 4 (cl-random 12 state)))
+      (push
+       (pcase (cl-random 9 state)
+         (0 (format "\e[%d;%dH" (1+ (cl-random rows state))
+                    (1+ (cl-random (- cols 4) state))))
+         (1 "\e7")
+         (2 "\e8")
+         (3 "\e[?1049h")
+         (4 "\e[?1049l")
+         (5 (let ((top (1+ (cl-random (1- rows) state))))
+              (format "\e[%d;%dr" top
+                      (+ top 1 (cl-random (- rows top) state)))))
+         (6 (if (zerop (cl-random 2 state)) "\e[?6h" "\e[?6l"))
+         (7 "\e[r")
+         (_ (format "\e[%d;%dH%c%c" (1+ (cl-random rows state))
+                    (1+ (cl-random (- cols 4) state))
+                    (+ ?a (cl-random 26 state)) (+ ?a (cl-random 26 state)))))
+       pieces))
+    (nreverse pieces)))
+
+(ert-deftest vterm-test-defects-2-resize-with-app-state-matches-fresh ()
+  "Issue 13 #2: with saved cursors, the alternate screen and origin mode
+with margins in play, a resize in the middle of the output leaves the
+same screen and cursor as a fresh terminal of the target size."
+  (let ((state (cl-make-random-state 13)))
+    (dotimes (case 150)
+      (let* ((rows (+ 4 (cl-random 5 state)))
+             (cols (+ 8 (cl-random 8 state)))
+             (to-rows (+ rows (- (cl-random 5 state) 2)))
+             (to-cols (+ cols (- (cl-random 5 state) 2)))
+             (small-rows (min rows to-rows))
+             (small-cols (min cols to-cols))
+             (before (vterm-test-defects--app-state-stream
+                      state small-rows small-cols))
+             (after (vterm-test-defects--app-state-stream
+                     state small-rows small-cols))
+             (resized nil))
+        (vterm-test--with-term (:free t :rows rows :cols cols)
+          (apply #'feed before)
+          (vterm-test-defects--resize to-rows to-cols)
+          (apply #'feed after)
+          (setq resized (list (vterm-test--screen-trimmed)
+                              (vterm-test--cursor))))
+        (should (equal (list case resized)
+                       (list case (apply #'vterm-test-defects--fresh-screen
+                                         to-rows to-cols
+                                         (append before after)))))))))
+
 ;;;; 3. Cursor padding grows
 
 (ert-deftest vterm-test-defects-3-padding-does-not-grow ()
