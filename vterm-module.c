@@ -493,7 +493,13 @@ static bool row_wraps(const Term *t, int row, const Line *l) {
 /* ===== libvterm callbacks ================================================= */
 
 static int cb_damage(VTermRect rect, void *user) {
-  invalidate_rows(user, rect.start_row, rect.end_row);
+  Term *t = user;
+  /* With row merging, libvterm keeps the rows of the first rectangle of a
+   * row: an empty one (ED 1 on row 0 erases no whole row first) swallows
+   * the real damage that follows, so an empty rectangle means its row. */
+  if (rect.end_row <= rect.start_row)
+    rect.end_row = rect.start_row + 1;
+  invalidate_rows(t, rect.start_row, rect.end_row);
   return 1;
 }
 
@@ -502,6 +508,11 @@ static int cb_damage(VTermRect rect, void *user) {
  * overwrites lose theirs (rows pushed to scrollback gave theirs away
  * already); rows it uncovers start blank, with the directory above them. */
 static void row_info_move(Term *t, VTermRect dest, VTermRect src) {
+  if (dest.start_row < 0 || src.start_row < 0 || dest.end_row > t->rows ||
+      src.end_row > t->rows || dest.end_row - dest.start_row <= 0 ||
+      dest.end_row - dest.start_row != src.end_row - src.start_row)
+    return; /* not a move inside the screen (a region left invalid by a
+               resize): nothing sensible to follow */
   int delta = src.start_row - dest.start_row; /* > 0: upwards */
   int top = delta > 0 ? dest.start_row : src.start_row;
   int bottom = delta > 0 ? src.end_row : dest.end_row;
@@ -535,9 +546,9 @@ static int cb_moverect(VTermRect dest, VTermRect src, void *user) {
 static int cb_movecursor(VTermPos pos, VTermPos oldpos, int visible,
                          void *user) {
   Term *t = user;
+  (void)pos;
   (void)oldpos;
   (void)visible;
-  t->cursor = pos;
   t->dirty = true;
   return 1;
 }
@@ -1001,21 +1012,40 @@ static size_t rejoin_combining(Term *t, const char *bytes, size_t len) {
   return marks;
 }
 
-/* libvterm 0.1.x leaves the cursor outside a screen that shrank, or restores
- * a saved cursor (DECRC, ?1049l) that is outside it now, and crashes on the
- * next edit.  Any CSI it knows ends by clamping the cursor (into the margins
- * in origin mode); an unknown DEC mode is such a CSI that changes nothing
- * else, so the saved cursor, origin mode and a pending wrap stay untouched.
- * Only a cursor actually out of range is clamped. */
+/* libvterm leaves the cursor outside a screen that shrank, or restores a
+ * saved cursor (DECRC, ?1049l) that is outside it now; 0.1.4 then crashes
+ * on the next edit, 0.3.3 aborts on the next resize.  Any CSI libvterm
+ * knows ends by clamping the cursor (into the margins in origin mode); an
+ * unknown DEC mode is such a CSI that changes nothing else, so the saved
+ * cursor, origin mode and a pending wrap stay untouched.  Only a cursor
+ * actually out of range is clamped. */
 static void clamp_cursor(Term *t) {
-#if VTERM_VERSION_MAJOR == 0 && VTERM_VERSION_MINOR < 2
   VTermPos pos;
   vterm_state_get_cursorpos(t->state, &pos);
   if (pos.row < 0 || pos.row >= t->rows || pos.col < 0 || pos.col >= t->cols)
     vterm_input_write(t->vt, "\x1b[?0h", 5);
-#else
-  (void)t;
-#endif
+}
+
+/* Start of the last glyph of text BYTES (its base character and the marks
+ * after it), or LEN when the text does not end with a printable one. */
+static size_t last_glyph_start(const char *bytes, size_t len) {
+  size_t end = len;
+  while (end > 0) {
+    size_t start = end - 1;
+    while (start > 0 && ((unsigned char)bytes[start] & 0xC0) == 0x80)
+      start--;
+    Utf8Decoder d = {0, 0, 0, 0};
+    uint32_t cps[2] = {0, 0};
+    int n = 0;
+    for (size_t i = start; i < end; i++)
+      n = utf8_decode_byte(&d, (unsigned char)bytes[i], cps);
+    if (n != 1 || cps[0] < 0x20 || cps[0] == 0x7F)
+      return len;
+    if (!is_combining(cps[0]))
+      return start;
+    end = start;
+  }
+  return len;
 }
 
 /* Whether a CSI (canonical, from the guard) can push several rows to
@@ -1037,24 +1067,42 @@ static bool cursor_on_edge_glyph(Term *t, VTermPos *pos) {
          pos->col + cell.width == t->cols;
 }
 
+/* Text for libvterm.  Its last glyph goes in a write of its own: if the
+ * cursor stays where that glyph went, the glyph ended at the right edge
+ * and a wrap is pending (libvterm does not say so otherwise). */
+static void term_write_text(Term *t, const char *bytes, size_t len) {
+  size_t used = rejoin_combining(t, bytes, len);
+  if (used == len) { /* marks only: the edge glyph was printed again */
+    t->glyph_at_edge = cursor_on_edge_glyph(t, &t->edge_pos);
+    return;
+  }
+  bytes += used;
+  len -= used;
+  size_t last = last_glyph_start(bytes, len);
+  if (last > 0)
+    vterm_input_write(t->vt, bytes, last);
+  VTermPos before, after;
+  vterm_state_get_cursorpos(t->state, &before);
+  if (last < len)
+    vterm_input_write(t->vt, bytes + last, len - last);
+  vterm_state_get_cursorpos(t->state, &after);
+  t->glyph_at_edge = last < len && before.row == after.row &&
+                     before.col == after.col &&
+                     cursor_on_edge_glyph(t, &t->edge_pos);
+}
+
 /* One write of the stream guard: text, or one whole sequence. */
 static void term_write(Term *t, const char *bytes, size_t len) {
-  bool text = bytes[0] != '\x1b';
-  if (text) {
-    size_t used = rejoin_combining(t, bytes, len);
-    bytes += used;
-    len -= used;
-  } else if (csi_pushes_rows(bytes, len)) {
-    snapshot_continuations(t);
-  }
-  if (len > 0)
+  if (bytes[0] != '\x1b') {
+    term_write_text(t, bytes, len);
+  } else {
+    if (csi_pushes_rows(bytes, len))
+      snapshot_continuations(t);
     vterm_input_write(t->vt, bytes, len);
-  t->use_snapshot = false;
+    t->use_snapshot = false;
+    t->glyph_at_edge = false;
+  }
   clamp_cursor(t);
-  /* A write of marks only (len 0 now) printed the glyph again. */
-  bool printed = len == 0 || (unsigned char)bytes[len - 1] >= 0x20;
-  t->glyph_at_edge =
-      text && printed && cursor_on_edge_glyph(t, &t->edge_pos);
 }
 
 /* libvterm 0.1.4 decodes text into a stack array as long as the write
@@ -1658,11 +1706,13 @@ static void snapshot_drawn_dirs(Term *t) {
 static void redraw_text(Term *t, emacs_env *env) {
   Builder b;
   builder_reset(t, &b);
+  bool full = t->resync || t->sb_pending > 0 || t->sb_popped > 0 ||
+              t->rows_in_buffer != t->rows; /* every screen row drawn */
   if (t->resync) {
     redraw_everything(t, env, &b);
   } else {
     redraw_evicted(t, env);
-    if (t->sb_pending > 0 || t->sb_popped > 0 || t->rows_in_buffer != t->rows)
+    if (full)
       redraw_scrolled(t, env, &b);
     else if (t->invalid_start < t->invalid_end)
       redraw_damaged(t, env, &b);
@@ -1672,6 +1722,8 @@ static void redraw_text(Term *t, emacs_env *env) {
     t->dirty = true;
     return;
   }
+  if (full || (t->pad_row >= t->invalid_start && t->pad_row < t->invalid_end))
+    t->pad_count = 0; /* the padded row was drawn again, without it */
   t->resync = false;
   t->rows_in_buffer = t->rows;
   t->invalid_start = t->invalid_end = 0;
@@ -1699,11 +1751,45 @@ static ptrdiff_t line_offset(const Line *l, int col, ptrdiff_t *length) {
   return at >= 0 ? at : chars + (col - l->ncells);
 }
 
+/* Makes screen ROW's buffer line end in just enough spaces for a cursor at
+ * character OFFSET (none for a row without the cursor).  Padding is not
+ * terminal text: it goes when the cursor leaves the row, so every redraw
+ * cadence leaves the same buffer.  Returns the line's start. */
+static intmax_t set_padding(Term *t, emacs_env *env, int row, ptrdiff_t offset) {
+  intmax_t start = line_from_end(env, t->rows - row);
+  intmax_t end = call_point(env, Fline_end_position);
+  if (elisp_failed(env))
+    return start;
+  ptrdiff_t padded = t->pad_row == row ? t->pad_count : 0;
+  ptrdiff_t text = (ptrdiff_t)(end - start) - padded;
+  ptrdiff_t want = offset > text ? offset - text : 0;
+  if (want < padded) {
+    delete_region(env, end - (padded - want), end);
+  } else if (want > padded) {
+    char spaces[256];
+    memset(spaces, ' ', sizeof spaces);
+    goto_pos(env, end);
+    for (ptrdiff_t left = want - padded; left > 0 && !elisp_failed(env);) {
+      ptrdiff_t n = left > 256 ? 256 : left;
+      emacs_value s = env->make_string(env, spaces, n);
+      env->funcall(env, Finsert, 1, &s);
+      left -= n;
+    }
+  }
+  t->pad_row = row;
+  t->pad_count = elisp_failed(env) ? 0 : want;
+  return start;
+}
+
 /* Moves point to the terminal cursor, padding the row with spaces when the
  * cursor sits beyond its text.  The padding is measured against the buffer
  * line, which may carry padding from an earlier call already. */
 static void place_point(Term *t, emacs_env *env) {
-  int row = t->cursor.row < 0 ? 0 : t->cursor.row;
+  /* libvterm's own cursor: it does not report every move (a clamp into
+   * the margins after leaving the alternate screen, for one). */
+  VTermPos cursor;
+  vterm_state_get_cursorpos(t->state, &cursor);
+  int row = cursor.row < 0 ? 0 : cursor.row;
   if (row >= t->rows)
     row = t->rows - 1;
   Line l;
@@ -1712,20 +1798,10 @@ static void place_point(Term *t, emacs_env *env) {
     return;
   }
   ptrdiff_t length;
-  ptrdiff_t offset = line_offset(&l, t->cursor.col, &length);
-  intmax_t start = line_from_end(env, t->rows - row);
-  intmax_t end = call_point(env, Fline_end_position);
-  if (!elisp_failed(env) && start + offset > end) {
-    char spaces[256];
-    memset(spaces, ' ', sizeof spaces);
-    goto_pos(env, end);
-    for (ptrdiff_t left = start + offset - end; left > 0 && !elisp_failed(env);) {
-      ptrdiff_t n = left > 256 ? 256 : left;
-      emacs_value s = env->make_string(env, spaces, n);
-      env->funcall(env, Finsert, 1, &s);
-      left -= n;
-    }
-  }
+  ptrdiff_t offset = line_offset(&l, cursor.col, &length);
+  if (t->pad_count > 0 && t->pad_row != row) /* the cursor left that row */
+    set_padding(t, env, t->pad_row, 0);
+  intmax_t start = set_padding(t, env, row, offset);
   goto_pos(env, start + offset);
 }
 
@@ -2191,6 +2267,37 @@ static emacs_value Fvterm_write_input(emacs_env *env, ptrdiff_t nargs,
   return signal_oom(t, env, !fed) ? Qnil : make_int(env, 0);
 }
 
+/* A resize clamps the bottom margin to the new height but not the top one,
+ * so a region that started below the new last row is left inverted, and
+ * libvterm corrupts memory when it scrolls it.  This asks libvterm for the
+ * region (DECRQSS, its reply taken back out of the output) and resets an
+ * inverted one, keeping the cursor where it is. */
+static void repair_scroll_region(Term *t) {
+  size_t mark = t->output.len;
+  vterm_input_write(t->vt, "\x1bP$qr\x1b\\", 7);
+  int top = 0, bottom = 0;
+  for (size_t i = mark; i + 2 < t->output.len; i++)
+    if (t->output.data[i] == '$' && t->output.data[i + 1] == 'r') {
+      char reply[32];
+      size_t n = t->output.len - i - 2;
+      n = n < sizeof reply - 1 ? n : sizeof reply - 1;
+      memcpy(reply, t->output.data + i + 2, n);
+      reply[n] = '\0';
+      if (sscanf(reply, "%d;%d", &top, &bottom) != 2)
+        top = bottom = 0;
+      break;
+    }
+  t->output.len = mark;
+  if (top > bottom) {
+    VTermPos pos;
+    vterm_state_get_cursorpos(t->state, &pos);
+    char seq[40];
+    int n = snprintf(seq, sizeof seq, "\x1b[r\x1b[%d;%dH", pos.row + 1,
+                     pos.col + 1);
+    vterm_input_write(t->vt, seq, (size_t)n);
+  }
+}
+
 /* Resizes libvterm.  Everything the resize callbacks need is allocated
  * first, so a failure leaves the terminal as it was and signals
  * memory-full.  Returns false then. */
@@ -2212,6 +2319,7 @@ static bool term_resize(Term *t, emacs_env *env, int rows, int cols) {
   t->use_snapshot = false;
   t->glyph_at_edge = false;
   clamp_cursor(t);
+  repair_scroll_region(t);
   vterm_screen_flush_damage(t->screen);
   free(t->resize_info); /* left if libvterm did not call back */
   t->resize_info = NULL;

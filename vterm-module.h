@@ -157,6 +157,11 @@ typedef struct Term {
   int drawn_count;
   bool oom; /* an allocation inside a libvterm callback failed */
 
+  /* Spaces place_point added after the text of screen row pad_row so that
+   * point can sit on the cursor; pad_count 0: none. */
+  int pad_row;
+  ptrdiff_t pad_count;
+
   /* What changed since the last redraw. */
   int invalid_start, invalid_end; /* screen rows, end exclusive */
   bool dirty;                     /* anything to redraw or deliver */
@@ -167,7 +172,6 @@ typedef struct Term {
   bool resync;        /* a redraw failed half way: rebuild the whole buffer */
   int rows_in_buffer; /* screen rows the buffer currently holds */
 
-  VTermPos cursor;
   bool cursor_visible, cursor_blink;
   int cursor_shape;
   bool cursor_type_dirty, cursor_blink_dirty;
