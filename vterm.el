@@ -943,11 +943,12 @@ prebuilt one for vterm %s from %s (SHA-256 checked)? "
   "Load `vterm-module', compiling it first if it cannot be found.
 
 The module is searched for in `load-path', then in the directory of
-vterm.el (where `vterm-module-compile' puts it).  When it is missing,
-it is compiled without asking if
-`vterm-always-compile-module' is non-nil; otherwise the user is
-asked.  In batch mode the user is never asked and an error is
-signaled instead."
+vterm.el (where `vterm-module-compile' puts it).  When it is missing
+on Windows, the prebuilt module may be downloaded instead, as
+`vterm-module-download-policy' says.  Otherwise it is compiled
+without asking if `vterm-always-compile-module' is non-nil, or
+after asking the user.  In batch mode the user is never asked and
+an error is signaled instead."
   (unless (featurep 'vterm-module)
     (let ((load-path (if vterm--directory
                          (append load-path (list vterm--directory))
