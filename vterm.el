@@ -884,6 +884,15 @@ Signal `vterm-module-download-error' naming the cause on failure."
       ;; behind in the staging directory.
       (ignore-errors (delete-directory staging t)))))
 
+(defun vterm--module-download-for-user (directory version)
+  "Install the archive of VERSION in DIRECTORY; report failures to the user.
+Like `vterm--module-download-install', but its failures become a
+`user-error', which Emacs shows as a plain sentence."
+  (condition-case err
+      (vterm--module-download-install directory version)
+    (vterm-module-download-error
+     (user-error "Cannot install the prebuilt vterm module: %s" (cadr err)))))
+
 (defun vterm--module-install-directory ()
   "Return the directory of vterm.el, where the module is installed."
   (or vterm--directory
@@ -901,14 +910,14 @@ vterm.el records for `vterm-version', unpacked with unzip or tar,
 and its vterm-module.dll, conpty-proxy.exe, manifest and libvterm
 licence are moved next to vterm.el, all or nothing.  A wrong hash,
 a truncated or failed download, a missing unpacker or a read-only
-directory signal `vterm-module-download-error' and leave the
+directory signal a `user-error' naming the cause, and leave the
 installed files as they were."
   (interactive)
   (if (equal vterm--module-downloaded vterm-version)
       (message "The vterm %s module was already installed in this session"
                vterm-version)
-    (vterm--module-download-install (vterm--module-install-directory)
-                                    vterm-version)
+    (vterm--module-download-for-user (vterm--module-install-directory)
+                                     vterm-version)
     (when (featurep 'vterm-module)
       (message "Installed; restart Emacs to load the new vterm module"))))
 
@@ -928,8 +937,8 @@ prebuilt one for vterm %s from %s (SHA-256 checked)? "
                                    vterm-version
                                    (vterm--module-url-origin
                                     (vterm--module-archive-url vterm-version))))))))
-    (vterm--module-download-install (vterm--module-install-directory)
-                                    vterm-version)
+    (vterm--module-download-for-user (vterm--module-install-directory)
+                                     vterm-version)
     t))
 
 (defun vterm--module-url-origin (url)

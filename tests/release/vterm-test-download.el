@@ -93,8 +93,9 @@
 (defmacro vterm-test-dl--with-install (url &rest body)
   "Run BODY with `dir', an old installation, and downloads from URL.
 The archive under test is the recorded one for `vterm-version'.
-BODY may use (install), which runs `vterm-module-download' into
-`dir', and (old), the snapshot taken before."
+BODY may use (install), which downloads and installs into `dir'
+\(signalling `vterm-module-download-error' on failure), and (old),
+the snapshot taken before."
   (declare (indent 1) (debug t))
   `(let* ((dir (make-temp-file "vterm-dl-" t))
           (vterm--directory (file-name-as-directory dir))
@@ -112,7 +113,8 @@ BODY may use (install), which runs `vterm-module-download' into
            (vterm-test-dl--put dir "conpty-proxy.exe" "old proxy\n")
            (vterm-test-dl--put dir "vterm.el" ";; old vterm.el\n")
            (setq before (vterm-test-dl--snapshot dir))
-           (cl-flet ((install () (vterm-module-download))
+           (cl-flet ((install () (vterm--module-download-install
+                                   vterm--directory vterm-version))
                      (old () before))
              ,@body))
        (set-file-modes dir #o755)
@@ -155,12 +157,28 @@ DIR must be left as in the snapshot BEFORE."
     (install)
     (vterm-test-dl--installed-p dir)))
 
+(ert-deftest vterm-test-download-command ()
+  "`vterm-module-download' installs, and reports a failure as a sentence."
+  (vterm-test-dl--with-install
+      (concat "file://" (file-name-directory vterm-test-dl--zip) "%f")
+    (vterm-module-download)
+    (vterm-test-dl--installed-p dir)
+    (should (equal vterm--module-downloaded vterm-version))
+    (setq before (vterm-test-dl--snapshot dir))
+    (setq vterm--module-downloaded nil)
+    (let* ((vterm-module-download-url "file:///nonexistent/%f")
+           (err (should-error (vterm-module-download) :type 'user-error)))
+      (should (equal (error-message-string err)
+                     (concat "Cannot install the prebuilt vterm module: "
+                             "/nonexistent/vterm-windows-x86_64-"
+                             vterm-version ".zip: no such file"))))
+    (should (equal (vterm-test-dl--snapshot dir) before))))
+
 (ert-deftest vterm-test-download-twice-replaces ()
   "Installing over an earlier installation replaces it in place."
   (vterm-test-dl--with-install
       (concat "file://" (file-name-directory vterm-test-dl--zip) "%f")
     (install)
-    (setq vterm--module-downloaded nil)
     (install)
     (vterm-test-dl--installed-p dir)))
 
@@ -186,7 +204,7 @@ DIR must be left as in the snapshot BEFORE."
   "The server closes the connection half way through the body."
   (vterm-test-dl--serve "good" (vterm-test-dl--bytes vterm-test-dl--zip))
   (vterm-test-dl--with-install (format "%s/cut/good/%%f" vterm-test-dl--url)
-    (vterm-test-dl--refused dir (old) "truncated\\|failed" #'install)))
+    (vterm-test-dl--refused dir (old) "truncated: [0-9]+ of [0-9]+ bytes" #'install)))
 
 (ert-deftest vterm-test-download-http-404-refused ()
   "An HTTP error names the status."
@@ -276,7 +294,10 @@ DIR must be left as in the snapshot BEFORE."
       (should (equal (vterm-test-dl--snapshot dir) (old)))
       (let ((vterm-module-download-policy 'always))
         (should (vterm--module-download-offer))
-        (vterm-test-dl--installed-p dir)))))
+        (vterm-test-dl--installed-p dir))
+      (let ((vterm-module-download-policy 'always)
+            (vterm-module-download-url "file:///nonexistent/%f"))
+        (should-error (vterm--module-download-offer) :type 'user-error)))))
 
 (ert-deftest vterm-test-download-url-template ()
   "%v and %f are filled in; the default points at the release page."
