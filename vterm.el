@@ -653,7 +653,7 @@ to vterm.el; on failure an error is signaled."
 `vterm-module-download' installs the prebuilt module of this version.")
 
 (defconst vterm--module-archive-sha256
-  '(("0.0.2" "ded7454feeee64fffac88425753ce6ce1474ce648b1eb05bcb16670793320fd8" 137926))
+  '(("0.0.2" "99228fa9623a1f4ca3b4d1c8403a685a3ea8ff3338fdeadba7fb48168d750990" 137952))
   "SHA-256 and size of the Windows release archive of each version.
 Each entry is (VERSION SHA-256 SIZE-IN-BYTES).  Written by
 tools/release.sh --record; the test suite rebuilds the archive and

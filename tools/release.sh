@@ -162,6 +162,7 @@ pkgver() { dpkg-query -W -f '${Version}' "$1" 2>/dev/null || echo unknown; }
   echo "c-flags: $(sed -n 's/^CMAKE_C_FLAGS_RELEASE:[^=]*=//p' "$work/build/CMakeCache.txt") ${C_FLAGS//$work/<build root>}"
   echo "link-flags: conpty-proxy.exe: $LINK_FLAGS -municode -static-libgcc;" \
        "vterm-module.dll: $MODULE_LINK_FLAGS -static-libgcc -static"
+  echo "zip: deflate level 9, zlib $(python3 -c 'import zlib; print(zlib.ZLIB_RUNTIME_VERSION)')"
   echo "licenses: vterm GPL-3.0-or-later (LICENSE.txt), libvterm MIT (LICENSE-libvterm.txt)"
   echo "source: the sources listed below, from the vterm repository at version $VERSION"
   echo "sources:"
