@@ -29,29 +29,8 @@ LIBVTERM_SRC=${2:?usage: $0 WORKDIR LIBVTERM_SOURCE_DIR}
 JOBS=${VTERM_JOBS:-2}
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); echo "  ok   $*"; }
-bad() { fail=$((fail + 1)); echo "  FAIL $*"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
-finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit $?; }
-
-# Adds the counts of "N passed, N failed" or ctest's summary in LOG.
-count_log() {
-  local log=$1 name=$2 line p f
-  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
-  if [ -n "$line" ]; then
-    p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
-  else
-    line=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1)
-    [ -n "$line" ] || { bad "$name printed no summary (log: $log)"; return; }
-    f=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")
-    p=$(( $(sed -E 's/.*failed out of ([0-9]+).*/\1/' <<<"$line") - f ))
-  fi
-  pass=$((pass + p)); fail=$((fail + f))
-  echo "  $name: $p passed, $f failed"
-}
+# shellcheck source=tests/checks.sh
+. "$HERE/../checks.sh"
 
 # ---- 1. build -----------------------------------------------------------------
 echo "== MSVC-ABI build (clang-cl, lld-link)"
@@ -115,13 +94,8 @@ wineserver -k 2>/dev/null
 # ---- 5. proxy tests against the MSVC-ABI exe ----------------------------------------------
 echo "== proxy tests under Wine: MSVC-ABI conpty-proxy.exe"
 NATIVE=$WORK/native
-if cmake -S "$ROOT" -B "$WORK/build-native" -DBUILD_TESTING=OFF \
-     "-DVTERM_MODULE_OUTPUT_DIR=$NATIVE" >"$WORK/native.log" 2>&1 &&
-   cmake --build "$WORK/build-native" -j "$JOBS" --target vterm-module >>"$WORK/native.log" 2>&1; then
-  :
-else
+native_module "$ROOT" "$WORK/build-native" "$NATIVE" ||
   echo "  (no native module: vterm.el's end-to-end checks will be skipped)"
-fi
 VTERM_MODULE_DIR=$NATIVE timeout 900 python3 "$ROOT/tests/windows/run-tests.py" \
   --build-dir "$WORK/proxy-tests" --exe "$OUT/conpty-proxy.exe" \
   </dev/null >"$WORK/proxy.log" 2>&1

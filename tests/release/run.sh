@@ -28,34 +28,14 @@ ROOT=$(cd "$HERE/../.." && pwd)
 WORK=${1:?usage: $0 WORKDIR}
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); echo "  ok   $*"; }
-bad() { fail=$((fail + 1)); echo "  FAIL $*"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
-finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit $?; }
-
-# Adds the counts of an ERT batch run (its "Ran N tests" line) from LOG.
-count_ert() {
-  local log=$1 name=$2 line expected unexpected
-  line=$(grep -E '^Ran [0-9]+ tests?, [0-9]+ results? as expected' "$log" | tail -1)
-  if [ -z "$line" ]; then bad "$name: ERT printed no summary"; tail -30 "$log"; return; fi
-  expected=$(sed -E 's/.*, ([0-9]+) results? as expected.*/\1/' <<<"$line")
-  unexpected=$(sed -nE 's/.*, ([0-9]+) unexpected.*/\1/p' <<<"$line")
-  pass=$((pass + expected)); fail=$((fail + ${unexpected:-0}))
-  echo "  $name: $line"
-  [ "${unexpected:-0}" -eq 0 ] || grep -E '^ +FAILED' "$log"
-}
+# shellcheck source=tests/checks.sh
+. "$HERE/../checks.sh"
 
 # ---- 0. a native module (Linux Emacs cannot load the DLL) ------------------------
 echo "== native module"
 NATIVE=$WORK/native
-if ! { cmake -S "$ROOT" -B "$WORK/build-native" -DBUILD_TESTING=OFF \
-         "-DVTERM_MODULE_OUTPUT_DIR=$NATIVE" >"$WORK/native.log" 2>&1 &&
-       cmake --build "$WORK/build-native" -j "${VTERM_JOBS:-2}" --target vterm-module \
-         >>"$WORK/native.log" 2>&1; }; then
-  tail -20 "$WORK/native.log"; bad "native vterm-module builds"; finish
+if ! native_module "$ROOT" "$WORK/build-native" "$NATIVE"; then
+  tail -20 "$WORK/build-native.log"; bad "native vterm-module builds"; finish
 fi
 
 # ---- 1. reproducible archive, recorded in vterm.el ------------------------------
@@ -128,13 +108,13 @@ run_ert() { # LOG SELECTOR [COMMAND PREFIX...]
     --eval "(ert-run-tests-batch-and-exit \"$selector\")" >"$log" 2>&1
 }
 run_ert "$WORK/download.log" ""
-count_ert "$WORK/download.log" "download tests"
+count_log "$WORK/download.log" "download tests"
 if [ "$(id -u)" -eq 0 ]; then
   # Root writes everywhere: the read-only case runs as nobody.
   chmod a+rx "$WORK"
   run_ert "$WORK/download-nobody.log" "read-only" \
     HOME=/tmp setpriv --reuid=65534 --regid=65534 --clear-groups
-  count_ert "$WORK/download-nobody.log" "read-only test as nobody"
+  count_log "$WORK/download-nobody.log" "read-only test as nobody"
 fi
 
 # ---- 4. a user's first M-x vterm -------------------------------------------------
