@@ -86,6 +86,37 @@ When nil, loading vterm asks for confirmation before compiling."
   :type 'boolean
   :group 'vterm)
 
+(defcustom vterm-module-download-policy 'ask
+  "What to do on Windows when `vterm-module' is missing.
+
+`ask' offers to download the prebuilt module and conpty-proxy.exe
+of this version of vterm (see `vterm-module-download'); when the
+offer is declined, or `vterm-always-compile-module' is non-nil,
+the module is compiled with CMake as on other systems.  `always'
+downloads without asking.  `never' never downloads: the module is
+compiled with CMake (`vterm-module-compile').
+
+The download is offered only when vterm.el records the SHA-256 of
+a prebuilt archive for its version.  On other systems the module
+is always compiled."
+  :type '(choice (const :tag "Ask before downloading" ask)
+                 (const :tag "Download without asking" always)
+                 (const :tag "Never download; compile with CMake" never))
+  :group 'vterm)
+
+(defcustom vterm-module-download-url
+  "https://github.com/emacs-libvterm-win/emacs-libvterm-win/releases/download/v%v/%f"
+  "Where `vterm-module-download' fetches the Windows release archive.
+
+A URL template: %v stands for the version of vterm, %f for the
+file name of the archive (vterm-windows-x86_64-VERSION.zip) and
+%% for a percent sign.  http, https and file URLs work, e.g.
+\"file:///C:/Users/me/Downloads/%f\" for a copy downloaded by hand.
+Whatever the source, the archive is unpacked only when its
+SHA-256 is the one recorded in vterm.el."
+  :type 'string
+  :group 'vterm)
+
 (defun vterm--default-shell ()
   "Return the default of `vterm-shell' for this system.
 On Windows this is pwsh if it is installed, then powershell, then
@@ -608,21 +639,333 @@ to vterm.el; on failure an error is signaled."
         (error "Compiling vterm-module failed; see the buffer %S"
                vterm-install-buffer-name)))))
 
+;;;; Prebuilt module for Windows
+
+;; Most Windows users have neither CMake nor a C compiler, so each release
+;; of vterm comes with vterm-windows-x86_64-VERSION.zip, built by
+;; tools/release.sh: vterm-module.dll, conpty-proxy.exe, a manifest and the
+;; licences.  vterm.el records the SHA-256 and size of the archive of its
+;; own version; the archive is checked against them before anything is
+;; unpacked, and installed next to vterm.el all or nothing.
+
+(defconst vterm-version "0.0.2"
+  "The version of vterm, as in the Version header of vterm.el.
+`vterm-module-download' installs the prebuilt module of this version.")
+
+(defconst vterm--module-archive-sha256
+  '(("0.0.2" "99228fa9623a1f4ca3b4d1c8403a685a3ea8ff3338fdeadba7fb48168d750990" 137952))
+  "SHA-256 and size of the Windows release archive of each version.
+Each entry is (VERSION SHA-256 SIZE-IN-BYTES).  Written by
+tools/release.sh --record; the test suite rebuilds the archive and
+fails when the entry for `vterm-version' no longer matches it.")
+
+(defconst vterm--module-archive-files
+  '("LICENSE-libvterm.txt" "vterm-module-manifest.txt" "conpty-proxy.exe"
+    "vterm-module.dll")
+  "The files installed from the release archive, in the order installed.
+The module comes last: until it is in place, vterm counts as not
+installed.")
+
+(defvar vterm--module-unpack-commands
+  '(("unzip" "-q" "-o" archive "-d" directory)
+    ("tar" "-xf" archive "-C" directory))
+  "Programs tried in turn to unpack the release archive.
+Each entry is a program and its arguments; the symbols `archive'
+and `directory' stand for the zip file and the empty directory to
+unpack into.  Windows 10 and later ship tar.exe, which reads zip
+files.")
+
+(defvar vterm--module-download-timeout 300
+  "Seconds a download of the release archive may take (Emacs 26 and later).")
+
+(defvar vterm--module-downloaded nil
+  "The version whose archive was installed in this session, or nil.")
+
+(define-error 'vterm-module-download-error
+  "Cannot install the prebuilt vterm module")
+
+(defvar url-http-response-status)
+(defvar url-http-end-of-headers)
+(declare-function url-retrieve-synchronously "url"
+                  (url &optional silent inhibit-cookies timeout))
+(declare-function url-generic-parse-url "url-parse" (url))
+(declare-function url-filename "url-parse" (cl-x) t)
+(declare-function url-host "url-parse" (cl-x) t)
+(declare-function url-unhex-string "url-util" (str &optional allow-newlines))
+(declare-function format-spec "format-spec" (format specification &rest _))
+
+(defun vterm--module-download-fail (format &rest args)
+  "Signal `vterm-module-download-error' with a message made by FORMAT and ARGS."
+  (signal 'vterm-module-download-error (list (apply #'format format args))))
+
+(defun vterm--module-archive-name (version)
+  "Return the file name of the Windows release archive of VERSION."
+  (format "vterm-windows-x86_64-%s.zip" version))
+
+(defun vterm--module-archive-url (version)
+  "Return the URL of the release archive of VERSION.
+It is `vterm-module-download-url' with %v and %f filled in."
+  (require 'format-spec)
+  (format-spec vterm-module-download-url
+               `((?v . ,version) (?f . ,(vterm--module-archive-name version)))))
+
+(defun vterm--module-file-url-name (url)
+  "Return the local file name that the file: URL names."
+  (require 'url-parse)
+  (require 'url-util)
+  (let ((name (decode-coding-string
+               (url-unhex-string (url-filename (url-generic-parse-url url)))
+               'utf-8)))
+    ;; file:///C:/dir/file is the file C:/dir/file.
+    (if (string-match "\\`/\\([A-Za-z]:\\)" name)
+        (substring name 1)
+      name)))
+
+(defun vterm--module-fetch (url file)
+  "Copy the contents of URL to FILE, byte for byte.
+Signal `vterm-module-download-error' naming the cause on failure."
+  (cond
+   ((string-match-p "\\`file:" url)
+    (let ((source (vterm--module-file-url-name url)))
+      (unless (file-readable-p source)
+        (vterm--module-download-fail "%s: no such file" source))
+      (copy-file source file t)))
+   ((string-match-p "\\`https?://" url)
+    (require 'url)
+    (let ((buffer (condition-case err
+                      (if (>= emacs-major-version 26)
+                          (url-retrieve-synchronously
+                           url t t vterm--module-download-timeout)
+                        (url-retrieve-synchronously url t t))
+                    (error (vterm--module-download-fail
+                            "downloading %s failed: %s"
+                            url (error-message-string err))))))
+      (unless (buffer-live-p buffer)
+        (vterm--module-download-fail
+         "downloading %s failed: no answer (timed out or no connection)" url))
+      (unwind-protect
+          (with-current-buffer buffer
+            (let ((status (bound-and-true-p url-http-response-status)))
+              (unless (eql status 200)
+                (vterm--module-download-fail
+                 "downloading %s failed: HTTP status %s" url
+                 (or status "missing")))
+              (let ((coding-system-for-write 'no-conversion))
+                (write-region (1+ url-http-end-of-headers) (point-max)
+                              file nil 'silent))))
+        (kill-buffer buffer))))
+   (t (vterm--module-download-fail
+       "cannot download %s: only http, https and file URLs work" url))))
+
+(defun vterm--module-verify (file version sha256 size)
+  "Check that FILE is the release archive of VERSION with SHA256 and SIZE.
+Signal `vterm-module-download-error' naming the difference if not."
+  (let ((actual-size (nth 7 (file-attributes file))))
+    (cond
+     ((< actual-size size)
+      (vterm--module-download-fail
+       "the download is truncated: %d of %d bytes; nothing was installed"
+       actual-size size))
+     ((> actual-size size)
+      (vterm--module-download-fail
+       "the download has %d bytes, but the archive of vterm %s has %d; nothing was installed"
+       actual-size version size))
+     (t
+      (let ((actual (with-temp-buffer
+                      (set-buffer-multibyte nil)
+                      (insert-file-contents-literally file)
+                      (secure-hash 'sha256 (current-buffer)))))
+        (unless (string= actual sha256)
+          (vterm--module-download-fail
+           (concat "the download has SHA-256 %s, but vterm.el expects %s for"
+                   " vterm %s: the archive was modified or damaged, so nothing"
+                   " was installed")
+           actual sha256 version)))))))
+
+(defun vterm--module-unpack (archive directory version)
+  "Unpack ARCHIVE of VERSION into the new DIRECTORY; return that directory.
+Try each of `vterm--module-unpack-commands' that is installed, each
+in a fresh subdirectory, until one yields all the files."
+  (let ((tools (cl-remove-if-not (lambda (command) (executable-find (car command)))
+                                 vterm--module-unpack-commands))
+        (attempt 0)
+        errors)
+    (unless tools
+      (vterm--module-download-fail
+       "cannot unpack the archive: none of %s is installed (in `exec-path')"
+       (mapconcat #'car vterm--module-unpack-commands " or ")))
+    (or (cl-some
+         (lambda (command)
+           (let ((into (expand-file-name (format "unpack-%d" (cl-incf attempt))
+                                         directory)))
+             (make-directory into)
+             (with-temp-buffer
+               (let* ((args (mapcar (lambda (arg)
+                                      (pcase arg
+                                        ('archive (expand-file-name archive))
+                                        ('directory into)
+                                        (_ arg)))
+                                    (cdr command)))
+                      (status (apply #'call-process (car command) nil t nil args))
+                      (missing (cl-remove-if
+                                (lambda (name)
+                                  (file-regular-p (expand-file-name name into)))
+                                vterm--module-archive-files)))
+                 (if (and (eql status 0) (null missing))
+                     into
+                   (push (format "%s exited with %s%s: %s" (car command) status
+                                 (if missing
+                                     (format " without %s" (car missing))
+                                   "")
+                                 (replace-regexp-in-string
+                                  "[ \t\n]+\\'" "" (buffer-string)))
+                         errors)
+                   nil)))))
+         tools)
+        (vterm--module-download-fail "cannot unpack the archive of vterm %s: %s"
+                                     version
+                                     (mapconcat #'identity (nreverse errors) "; ")))))
+
+(defun vterm--module-install-files (from to old)
+  "Move `vterm--module-archive-files' from directory FROM into directory TO.
+All or nothing: files already in TO are moved aside into the new
+directory OLD first, and put back when any step fails."
+  (let (moved saved)
+    (make-directory old)
+    (condition-case err
+        (dolist (name vterm--module-archive-files)
+          (let ((target (expand-file-name name to)))
+            (when (file-exists-p target)
+              (rename-file target (expand-file-name name old))
+              (push name saved))
+            (rename-file (expand-file-name name from) target)
+            (push name moved)))
+      (error
+       (dolist (name moved)
+         (ignore-errors (delete-file (expand-file-name name to))))
+       (dolist (name saved)
+         (ignore-errors (rename-file (expand-file-name name old)
+                                     (expand-file-name name to) t)))
+       (vterm--module-download-fail "cannot install into %s: %s; nothing was changed"
+                                    to (error-message-string err))))))
+
+(defun vterm--module-download-install (directory version)
+  "Download the Windows release archive of VERSION and install it in DIRECTORY.
+The archive is checked against `vterm--module-archive-sha256'
+before it is unpacked; the files are installed all or nothing.
+Signal `vterm-module-download-error' naming the cause on failure."
+  (let* ((entry (or (assoc version vterm--module-archive-sha256)
+                    (vterm--module-download-fail
+                     "vterm.el records no prebuilt archive for vterm %s" version)))
+         (url (vterm--module-archive-url version))
+         (directory (file-name-as-directory (expand-file-name directory)))
+         staging)
+    (unless (and (file-directory-p directory) (file-writable-p directory))
+      (vterm--module-download-fail
+       "%s is not a writable directory; install vterm where you can write, or build the module with CMake"
+       directory))
+    (setq staging (condition-case err
+                      (make-temp-file (expand-file-name ".vterm-download-" directory) t)
+                    (file-error
+                     (vterm--module-download-fail "cannot write in %s: %s"
+                                                  directory (error-message-string err)))))
+    (unwind-protect
+        (let ((archive (expand-file-name (vterm--module-archive-name version) staging)))
+          (message "Downloading %s..." url)
+          (vterm--module-fetch url archive)
+          (vterm--module-verify archive version (nth 1 entry) (nth 2 entry))
+          (let ((unpacked (vterm--module-unpack archive staging version)))
+            (vterm--module-install-files unpacked directory
+                                         (expand-file-name "old" staging)))
+          (setq vterm--module-downloaded version)
+          (message "Installed the vterm %s module and conpty-proxy.exe (SHA-256 verified) in %s"
+                   version directory))
+      ;; A module replaced while loaded (Windows keeps it open) may stay
+      ;; behind in the staging directory.
+      (ignore-errors (delete-directory staging t)))))
+
+(defun vterm--module-download-for-user (directory version)
+  "Install the archive of VERSION in DIRECTORY; report failures to the user.
+Like `vterm--module-download-install', but its failures become a
+`user-error', which Emacs shows as a plain sentence."
+  (condition-case err
+      (vterm--module-download-install directory version)
+    (vterm-module-download-error
+     (user-error "Cannot install the prebuilt vterm module: %s" (cadr err)))))
+
+(defun vterm--module-install-directory ()
+  "Return the directory of vterm.el, where the module is installed."
+  (or vterm--directory
+      (let ((file (locate-library "vterm.el" t)))
+        (and file (file-name-directory file)))
+      (error "Cannot find the directory of vterm.el")))
+
+;;;###autoload
+(defun vterm-module-download ()
+  "Download and install the prebuilt Windows module of this vterm version.
+
+The archive vterm-windows-x86_64-VERSION.zip is fetched from
+`vterm-module-download-url', checked against the SHA-256 that
+vterm.el records for `vterm-version', unpacked with unzip or tar,
+and its vterm-module.dll, conpty-proxy.exe, manifest and libvterm
+licence are moved next to vterm.el, all or nothing.  A wrong hash,
+a truncated or failed download, a missing unpacker or a read-only
+directory signal a `user-error' naming the cause, and leave the
+installed files as they were."
+  (interactive)
+  (if (equal vterm--module-downloaded vterm-version)
+      (message "The vterm %s module was already installed in this session"
+               vterm-version)
+    (vterm--module-download-for-user (vterm--module-install-directory)
+                                     vterm-version)
+    (when (featurep 'vterm-module)
+      (message "Installed; restart Emacs to load the new vterm module"))))
+
+(defun vterm--module-download-offer ()
+  "Offer to download the prebuilt module; return non-nil once it is installed.
+Only on Windows, when vterm.el records an archive for
+`vterm-version', and as `vterm-module-download-policy' says."
+  (when (and (vterm--windows-p)
+             (assoc vterm-version vterm--module-archive-sha256)
+             (pcase vterm-module-download-policy
+               ('always t)
+               ('ask (and (not vterm-always-compile-module)
+                          (not noninteractive)
+                          (y-or-n-p
+                           (format "The vterm module is missing; download the \
+prebuilt one for vterm %s from %s (SHA-256 checked)? "
+                                   vterm-version
+                                   (vterm--module-url-origin
+                                    (vterm--module-archive-url vterm-version))))))))
+    (vterm--module-download-for-user (vterm--module-install-directory)
+                                     vterm-version)
+    t))
+
+(defun vterm--module-url-origin (url)
+  "Return the host of URL, or the file name for a file: URL."
+  (require 'url-parse)
+  (if (string-match-p "\\`file:" url)
+      (vterm--module-file-url-name url)
+    (or (url-host (url-generic-parse-url url)) url)))
+
 (defun vterm--load-module ()
   "Load `vterm-module', compiling it first if it cannot be found.
 
 The module is searched for in `load-path', then in the directory of
-vterm.el (where `vterm-module-compile' puts it).  When it is missing,
-it is compiled without asking if
-`vterm-always-compile-module' is non-nil; otherwise the user is
-asked.  In batch mode the user is never asked and an error is
-signaled instead."
+vterm.el (where `vterm-module-compile' puts it).  When it is missing
+on Windows, the prebuilt module may be downloaded instead, as
+`vterm-module-download-policy' says.  Otherwise it is compiled
+without asking if `vterm-always-compile-module' is non-nil, or
+after asking the user.  In batch mode the user is never asked and
+an error is signaled instead."
   (unless (featurep 'vterm-module)
     (let ((load-path (if vterm--directory
                          (append load-path (list vterm--directory))
                        load-path)))
       (unless (require 'vterm-module nil t)
         (cond
+         ((vterm--module-download-offer)
+          (require 'vterm-module))
          ((or vterm-always-compile-module
               (and (not noninteractive)
                    (y-or-n-p "The vterm module is missing; compile it now? ")))

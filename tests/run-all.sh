@@ -14,6 +14,12 @@
 #   windows-dll  mingw-w64 cross build of the module (libvterm 0.3.3, arena)
 #             and the headless host, the host scripts run under Wine
 #   fuzz      each libFuzzer target for VTERM_FUZZ_SECONDS (default 60)
+#   msvc-abi  the module and the proxy built with clang-cl and lld-link for
+#             the MSVC ABI, host scripts and proxy tests under Wine
+#             (tests/msvc/run.sh)
+#   release   tools/release.sh twice (identical archives, hash recorded in
+#             vterm.el) and the download, good and bad, end to end
+#             (tests/release/run.sh)
 # The system configuration's ctest also cross-builds the Windows binaries
 # with mingw-w64 and tests them under Wine (label "windows").
 # Ends with one line "N passed, N failed" over all of them; exits non-zero
@@ -25,7 +31,7 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${VTERM_TEST_DIR:-/tmp/vterm-tests}
-CONFIGS=${VTERM_CONFIGS:-"system v0.3.3 arena asan windows-dll fuzz"}
+CONFIGS=${VTERM_CONFIGS:-"system v0.3.3 arena asan windows-dll fuzz msvc-abi release"}
 JOBS=${VTERM_JOBS:-2}
 mkdir -p "$WORK"
 
@@ -47,6 +53,22 @@ count_ctest() {
   pass=$(( $(sed -E 's/.*failed out of ([0-9]+).*/\1/' <<<"$line") - fail ))
   total_pass=$((total_pass + pass)); total_fail=$((total_fail + fail))
   [ "$fail" -eq 0 ] || failed_configs+=("$name")
+}
+
+# run_script NAME COMMAND...: a runner that ends with "N passed, N failed".
+run_script() {
+  local name=$1 log="$WORK/$1.log" line; shift
+  note "$name: $*"
+  "$@" 2>&1 | tee "$log"
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+  if [ -z "$line" ]; then
+    echo "run-all: $name: no summary line (log: $log)"
+    total_fail=$((total_fail + 1)); failed_configs+=("$name"); return
+  fi
+  total_pass=$((total_pass + ${line%% passed*}))
+  line=${line#*passed, }; line=${line%% failed*}
+  total_fail=$((total_fail + line))
+  [ "$line" -eq 0 ] || failed_configs+=("$name")
 }
 
 # build_and_test NAME CTEST-ARGS -- CMAKE-ARGS...
@@ -109,6 +131,14 @@ for config in $CONFIGS; do
         echo "run-all: fuzzing found a problem (log: $WORK/fuzz.log)"
         total_fail=$((total_fail + 1)); failed_configs+=(fuzz)
       fi ;;
+    msvc-abi)
+      src=$("$ROOT/tools/deps.sh" libvterm-src "$WORK/src") || {
+        echo "run-all: could not get libvterm 0.3.3 sources"
+        total_fail=$((total_fail + 1)); failed_configs+=(msvc-abi); continue; }
+      WINEPREFIX="$WORK/wineprefix" run_script msvc-abi \
+        bash "$ROOT/tests/msvc/run.sh" "$WORK/msvc-abi" "$src" ;;
+    release)
+      run_script release bash "$ROOT/tests/release/run.sh" "$WORK/release" ;;
     *) echo "run-all: unknown configuration $config" >&2; exit 2 ;;
   esac
 done

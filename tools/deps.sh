@@ -5,7 +5,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 #   tools/deps.sh build        # Emacs, libvterm, CMake, a C compiler
-#   tools/deps.sh test         # + shells, clang, valgrind, mingw-w64, wine, tmux
+#   tools/deps.sh test         # + shells, clang, valgrind, mingw-w64, wine, tmux,
+#                              #   and the MSVC-ABI and release tools below
+#   tools/deps.sh release      # what tools/release.sh needs
 #   tools/deps.sh libvterm-src DIR
 #                              # unpack libvterm 0.3.3 sources (Debian's trixie
 #                              # source package) into DIR; prints the tree path
@@ -23,6 +25,13 @@ fi
 BUILD_PACKAGES=(emacs-nox libvterm-dev cmake gcc make libc6-dev)
 TEST_PACKAGES=(bash zsh fish tmux clang libclang-rt-14-dev valgrind
                mingw-w64 wine wine64 dpkg-dev xxd python3 procps)
+
+# tools/release.sh: the mingw-w64 cross build, python3 for the zip, apt-get
+# source (dpkg-dev) for libvterm.  tests/msvc and tests/release: clang-cl
+# (clang-tools-14), lld-link and llvm-dlltool (lld, llvm), Wine's C runtime
+# headers (libwine-dev), unzip, setpriv (util-linux).
+RELEASE_PACKAGES=(emacs-nox cmake make mingw-w64 python3 dpkg-dev)
+MSVC_RELEASE_TEST_PACKAGES=(clang-tools-14 lld llvm libwine-dev unzip util-linux)
 
 missing() {
   local p out=()
@@ -78,7 +87,9 @@ libvterm_src() {
 
 case "${1:-build}" in
   build) apt_install "${BUILD_PACKAGES[@]}" ;;
-  test) apt_install "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" ;;
+  test) apt_install "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" \
+                    "${RELEASE_PACKAGES[@]}" "${MSVC_RELEASE_TEST_PACKAGES[@]}" ;;
+  release) apt_install "${RELEASE_PACKAGES[@]}" ;;
   libvterm-src) libvterm_src "${2:?directory}" ;;
-  *) echo "usage: $0 build|test|libvterm-src DIR" >&2; exit 2 ;;
+  *) echo "usage: $0 build|test|release|libvterm-src DIR" >&2; exit 2 ;;
 esac

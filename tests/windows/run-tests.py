@@ -18,7 +18,7 @@
 
 """Build and test the Windows proxy on Linux.
 
-Usage: run-tests.py [--build-dir DIR] [-k SUBSTRING]
+Usage: run-tests.py [--build-dir DIR] [--exe PROXY_EXE] [-k SUBSTRING]
 
 Cross-compiles conpty-proxy.exe (warnings are errors) and a small helper,
 checks the exe imports only system DLLs, then runs each test against the real
@@ -193,9 +193,15 @@ def run_wine(env, cmd, timeout=300):
 
 # ------------------------------------------------------------------- build
 
-def build(build_dir):
-    """Cross-build the proxy (and the argv helper); returns (exe, helper)."""
+def build(build_dir, prebuilt=None):
+    """Cross-build the proxy (and the argv helper); returns (exe, helper).
+    With PREBUILT (an exe built elsewhere, e.g. the MSVC-ABI build of
+    tests/msvc), only the helper is built."""
     log("build")
+    if prebuilt:
+        return (prebuilt if check(f"prebuilt proxy {prebuilt} exists",
+                                  prebuilt.is_file()) else None,
+                build_helper(build_dir))
     proxy_build = build_dir / "proxy"
     conf = run(["cmake", "-S", str(ROOT / "conpty-proxy"), "-B",
                 str(proxy_build), "-DCMAKE_BUILD_TYPE=Release",
@@ -211,11 +217,15 @@ def build(build_dir):
           make.returncode == 0 and "warning" not in make.stdout,
           make.stdout[-3000:])
     exe = proxy_build / "conpty-proxy.exe"
+    return (exe if exe.exists() else None), build_helper(build_dir)
+
+
+def build_helper(build_dir):
     helper = build_dir / "argv-dump.exe"
     cc = run([f"{TRIPLET}-gcc", "-std=c11", "-Wall", "-Wextra", "-Werror",
               "-municode", "-o", str(helper), str(HERE / "argv-dump.c")])
     check("argv-dump helper builds", cc.returncode == 0, cc.stdout)
-    return (exe if exe.exists() else None), helper
+    return helper
 
 
 def test_imports(exe):
@@ -629,6 +639,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build-dir", type=Path,
                     default=Path(tempfile.gettempdir()) / "build-windows-proxy")
+    ap.add_argument("--exe", type=Path,
+                    help="test this conpty-proxy.exe instead of building one")
     ap.add_argument("-k", dest="only", default="",
                     help="run only tests whose name contains this")
     opts = ap.parse_args()
@@ -639,7 +651,7 @@ def main():
         log("0 passed, 1 failed")
         return 1
     opts.build_dir.mkdir(parents=True, exist_ok=True)
-    exe, helper = build(opts.build_dir)
+    exe, helper = build(opts.build_dir, opts.exe)
     if exe:
         test_imports(exe)
         tmp = Path(tempfile.mkdtemp(prefix="conpty-proxy-test-"))
