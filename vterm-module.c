@@ -990,13 +990,19 @@ static size_t rejoin_combining(Term *t, const char *bytes, size_t len) {
   vterm_screen_get_cell(t->screen, pos, &cell);
   if (marks == 0 || cell.chars[0] == 0 || cell.chars[0] == CELL_WIDE_RIGHT)
     return 0;
+  if (pos.col == 0)
+    return 0; /* a wide glyph filling a 2-column row: left alone */
+  /* Back onto the glyph with the pending wrap cancelled.  Control
+   * characters, not CSI moves: in origin mode libvterm clamps the cursor
+   * into the margins after every CSI, and it may sit outside them.  BS
+   * leaves the glyph's column, HT comes back to the last column (no tab
+   * stop lies between), BS again for a wide glyph. */
+  vterm_input_write(t->vt, "\b\t", 2);
+  VTermPos now;
+  vterm_state_get_cursorpos(t->state, &now);
+  for (int col = now.col; col > pos.col; col--)
+    vterm_input_write(t->vt, "\b", 1);
   char glyph[256]; /* the cell's characters, then the marks */
-  /* CUF cancels the pending wrap and stays in the last column; for a wide
-   * glyph, CUB then CUF come back to its first column. */
-  const char *back = cell.width == 2
-                         ? (pos.col > 0 ? "\x1b[D\x1b[C" : "\x1b[D")
-                         : "\x1b[C";
-  vterm_input_write(t->vt, back, strlen(back));
   size_t n = 0;
   for (int k = 0; k < VTERM_MAX_CHARS_PER_CELL && cell.chars[k]; k++)
     n += utf8_encode(cell.chars[k], glyph + n);
@@ -1056,7 +1062,9 @@ static bool csi_pushes_rows(const char *bytes, size_t len) {
 }
 
 /* Whether the cursor sits on a glyph that ends at the right edge. */
-static bool cursor_on_edge_glyph(Term *t, VTermPos *pos) {
+/* Whether the cursor sits on a glyph that ends at the right edge and whose
+ * first character is BASE (0: any). */
+static bool cursor_on_edge_glyph(Term *t, VTermPos *pos, uint32_t base) {
   vterm_state_get_cursorpos(t->state, pos);
   if (pos->row < 0 || pos->row >= t->rows || pos->col < 0)
     return false;
@@ -1064,7 +1072,18 @@ static bool cursor_on_edge_glyph(Term *t, VTermPos *pos) {
   memset(&cell, 0, sizeof cell);
   vterm_screen_get_cell(t->screen, *pos, &cell);
   return cell.chars[0] != 0 && cell.chars[0] != CELL_WIDE_RIGHT &&
+         (base == 0 || cell.chars[0] == base) &&
          pos->col + cell.width == t->cols;
+}
+
+/* The first code point of valid UTF-8 BYTES. */
+static uint32_t first_codepoint(const char *bytes, size_t len) {
+  Utf8Decoder d = {0, 0, 0, 0};
+  uint32_t cps[2] = {0, 0};
+  for (size_t i = 0; i < len; i++)
+    if (utf8_decode_byte(&d, (unsigned char)bytes[i], cps) > 0)
+      break;
+  return cps[0];
 }
 
 /* Text for libvterm.  Its last glyph goes in a write of its own: if the
@@ -1073,7 +1092,7 @@ static bool cursor_on_edge_glyph(Term *t, VTermPos *pos) {
 static void term_write_text(Term *t, const char *bytes, size_t len) {
   size_t used = rejoin_combining(t, bytes, len);
   if (used == len) { /* marks only: the edge glyph was printed again */
-    t->glyph_at_edge = cursor_on_edge_glyph(t, &t->edge_pos);
+    t->glyph_at_edge = cursor_on_edge_glyph(t, &t->edge_pos, 0);
     return;
   }
   bytes += used;
@@ -1086,9 +1105,12 @@ static void term_write_text(Term *t, const char *bytes, size_t len) {
   if (last < len)
     vterm_input_write(t->vt, bytes + last, len - last);
   vterm_state_get_cursorpos(t->state, &after);
-  t->glyph_at_edge = last < len && before.row == after.row &&
-                     before.col == after.col &&
-                     cursor_on_edge_glyph(t, &t->edge_pos);
+  /* A wrap that cannot scroll (below the margins) can also bring the
+   * cursor back to where it was: the glyph there must be this one. */
+  t->glyph_at_edge =
+      last < len && before.row == after.row && before.col == after.col &&
+      cursor_on_edge_glyph(t, &t->edge_pos,
+                           first_codepoint(bytes + last, len - last));
 }
 
 /* One write of the stream guard: text, or one whole sequence. */
