@@ -9,6 +9,11 @@
 #   tools/deps.sh libvterm-src DIR
 #                              # unpack libvterm 0.3.3 sources (Debian's trixie
 #                              # source package) into DIR; prints the tree path
+#   tools/deps.sh lint         # + Debian's package-lint, shellcheck, npm
+#   tools/deps.sh emacs-build  # what tools/build-emacs.sh needs to build Emacs
+#   tools/deps.sh trixie-src PACKAGE VERSION-REGEX DIR
+#                              # download PACKAGE's trixie source package into
+#                              # DIR, each file checked against apt's index
 #
 # Needs root (or sudo) for apt-get.  The deb-src line for trixie is derived
 # from the machine's own apt configuration, so it uses the same mirror.
@@ -23,6 +28,12 @@ fi
 BUILD_PACKAGES=(emacs-nox libvterm-dev cmake gcc make libc6-dev)
 TEST_PACKAGES=(bash zsh fish tmux clang libclang-rt-14-dev valgrind
                mingw-w64 wine wine64 dpkg-dev xxd python3 procps)
+# Lint: package-lint comes as trixie's source (see trixie_src); elpa-package-lint
+# brings its dependency let-alist.
+LINT_PACKAGES=(elpa-package-lint shellcheck npm dpkg-dev git)
+# A minimal Emacs from Debian's source package (tools/build-emacs.sh).
+EMACS_BUILD_PACKAGES=(gcc make autoconf automake texinfo libncurses-dev
+                      pkg-config patch xz-utils dpkg-dev)
 
 missing() {
   local p out=()
@@ -57,28 +68,67 @@ debian_mirror() {
   echo "$uri"
 }
 
+# trixie_sources PACKAGE VERSION-REGEX: makes sure apt knows trixie's source
+# packages (a deb-src entry on this machine's own mirror) unless it already
+# knows a PACKAGE source whose version matches VERSION-REGEX.
+trixie_sources() {
+  local list=/etc/apt/sources.list.d/vterm-trixie-src.sources
+  apt-cache showsrc "$1" 2>/dev/null | grep -qE "^Version: $2" && return 0
+  if [ ! -f "$list" ]; then
+    local mirror; mirror=$(debian_mirror)
+    printf 'Types: deb-src\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+      "$mirror" | $SUDO tee "$list" >/dev/null
+  fi
+  $SUDO apt-get update -qq >&2
+}
+
 libvterm_src() {
   local dir=$1 tree
   tree=$(ls -d "$dir"/libvterm-0.3.3 2>/dev/null || true)
   if [ -n "$tree" ] && [ -f "$tree/include/vterm.h" ]; then echo "$tree"; return 0; fi
   mkdir -p "$dir"
-  local list=/etc/apt/sources.list.d/vterm-trixie-src.sources
-  if ! apt-cache showsrc libvterm 2>/dev/null | grep -q '^Version: 0\.3\.3'; then
-    if [ ! -f "$list" ]; then
-      local mirror; mirror=$(debian_mirror)
-      printf 'Types: deb-src\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-        "$mirror" | $SUDO tee "$list" >/dev/null
-    fi
-    $SUDO apt-get update -qq >&2
-  fi
+  trixie_sources libvterm '0\.3\.3'
   (cd "$dir" && apt-get source --download-only libvterm/trixie >&2)
-  tar -xzf "$(ls "$dir"/libvterm_0.3.3*.orig.tar.gz | head -1)" -C "$dir"
+  local tarballs=("$dir"/libvterm_0.3.3*.orig.tar.gz)
+  tar -xzf "${tarballs[0]}" -C "$dir"
   echo "$dir/libvterm-0.3.3"
+}
+
+# trixie_src PACKAGE VERSION-REGEX DIR: downloads the newest trixie source
+# package of PACKAGE whose Debian version matches VERSION-REGEX into DIR and
+# prints DIR.  Each file must be listed, with its size and SHA-256, in apt's
+# signed source index.  The archive may lack the .dsc (seen here); it is not
+# needed, since the tarballs are unpacked directly.
+trixie_src() {
+  local pkg=$1 re=$2 dir=$3 version record f sum size
+  trixie_sources "$pkg" "$re"
+  version=$(apt-cache showsrc "$pkg" | awk '/^Version:/ {print $2}' |
+            grep -E "^($re)" | sort -V | tail -1)
+  [ -n "$version" ] || { echo "deps.sh: apt knows no $pkg source matching $re" >&2; return 1; }
+  record=$(apt-cache showsrc "$pkg" |
+           awk -v v="$version" 'BEGIN {RS = ""} index($0 "\n", "\nVersion: " v "\n") {print}' |
+           awk '/^Checksums-Sha256:/ {on = 1; next} /^[^ ]/ {on = 0} on {print $1, $2, $3}')
+  mkdir -p "$dir"
+  rm -f "$dir/${pkg}_"*
+  (cd "$dir" && apt-get source --download-only "$pkg=$version" >&2) ||
+    echo "deps.sh: apt-get source $pkg=$version reported errors; checking what arrived" >&2
+  for f in "$dir/${pkg}_"*; do
+    [ -f "$f" ] || continue
+    sum=$(sha256sum "$f" | cut -d' ' -f1); size=$(stat -c %s "$f")
+    grep -qx "$sum $size ${f##*/}" <<<"$record" ||
+      { echo "deps.sh: $f is not in apt's index for $pkg $version" >&2; return 1; }
+  done
+  [ -n "$(find "$dir" -maxdepth 1 -name "${pkg}_*.orig.tar.*")" ] ||
+    { echo "deps.sh: no $pkg $version sources arrived" >&2; return 1; }
+  echo "$dir"
 }
 
 case "${1:-build}" in
   build) apt_install "${BUILD_PACKAGES[@]}" ;;
   test) apt_install "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" ;;
   libvterm-src) libvterm_src "${2:?directory}" ;;
-  *) echo "usage: $0 build|test|libvterm-src DIR" >&2; exit 2 ;;
+  lint) apt_install "${BUILD_PACKAGES[@]}" "${LINT_PACKAGES[@]}" ;;
+  emacs-build) apt_install "${EMACS_BUILD_PACKAGES[@]}" ;;
+  trixie-src) trixie_src "${2:?package}" "${3:?version regex}" "${4:?directory}" ;;
+  *) echo "usage: $0 build|test|lint|emacs-build|libvterm-src DIR|trixie-src PACKAGE VERSION-REGEX DIR" >&2; exit 2 ;;
 esac
