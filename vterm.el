@@ -562,19 +562,21 @@ This follows `vterm--system-type-override' when it is set."
   t)
 
 (defconst vterm--module-build-failures
-  `(("No CMAKE_C_COMPILER could be found"
-     . ,(concat "no C compiler was found; install one (Debian/Ubuntu:"
-                " apt-get install gcc; Fedora: dnf install gcc;"
-                " macOS: xcode-select --install;"
-                " MSYS2: pacman -S mingw-w64-ucrt-x86_64-gcc)"))
-    (,(concat "libvterm was not found\\|vterm\\.h: No such file"
-              "\\|Build step for libvterm failed")
-     . ,(concat "libvterm and its headers were not found; install them"
-                " (Debian/Ubuntu: apt-get install libvterm-dev;"
-                " Fedora: dnf install libvterm-devel;"
-                " macOS: brew install libvterm;"
-                " MSYS2: pacman -S mingw-w64-ucrt-x86_64-libvterm),"
-                " or let CMake download libvterm's sources")))
+  (let ((libvterm (concat "(Debian/Ubuntu: apt-get install libvterm-dev;"
+                          " Fedora: dnf install libvterm-devel;"
+                          " macOS: brew install libvterm;"
+                          " MSYS2: pacman -S mingw-w64-ucrt-x86_64-libvterm)")))
+    `(("No CMAKE_C_COMPILER could be found"
+       . ,(concat "no C compiler was found; install one (Debian/Ubuntu:"
+                  " apt-get install gcc; Fedora: dnf install gcc;"
+                  " macOS: xcode-select --install;"
+                  " MSYS2: pacman -S mingw-w64-ucrt-x86_64-gcc)"))
+      ("libvterm was not found\\|vterm\\.h: No such file"
+       . ,(concat "the headers of libvterm were not found; install them "
+                  libvterm))
+      ("Build step for libvterm failed"
+       . ,(concat "libvterm is not installed and downloading its sources"
+                  " failed; install it " libvterm))))
   "Known causes of a failed module build.
 Each element is (REGEXP . ADVICE): when the build output matches
 REGEXP, ADVICE says what to install.")
