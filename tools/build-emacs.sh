@@ -23,6 +23,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SCRIPT=$ROOT/tools/build-emacs.sh
 CACHE=${VTERM_CACHE_DIR:-/var/cache/vterm-ci}
 JOBS=${VTERM_JOBS:-2}
 # Debian versions accepted from trixie: any 30.x.
@@ -36,35 +37,10 @@ usable() {
     [ "$("$1/bin/emacs" --batch -Q --eval '(princ (+ 1 2))' 2>/dev/null)" = 3 ]
 }
 
-mkdir -p "$CACHE"
-if [ "${VTERM_NO_DEPS:-0}" != 1 ]; then
-  "$ROOT/tools/deps.sh" emacs-build
-fi
-
-# The tarballs stay in the cache: the key needs them on every run.
-src=$("$ROOT/tools/deps.sh" trixie-src emacs "$VERSION_RE" "$CACHE/emacs-src" 2>"$CACHE/emacs-src.log") || {
-  cat "$CACHE/emacs-src.log" >&2; say "could not get Emacs sources"; exit 1; }
-orig=$(find "$src" -maxdepth 1 -name 'emacs_*.orig.tar.*' | sort | tail -1)
-debian=$(find "$src" -maxdepth 1 -name 'emacs_*.debian.tar.*' | sort | tail -1)
-if [ -z "$orig" ] || [ -z "$debian" ]; then say "incomplete sources in $src"; exit 1; fi
-version=$(basename "$orig" | sed -E 's/^emacs_([0-9.]+).*/\1/')
-key=$(cat "$orig" "$debian" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-12)
-prefix=$CACHE/emacs-$version-$key
-
-if usable "$prefix"; then
-  say "cached: $prefix"
-  echo "$prefix"; exit 0
-fi
-
-exec 9>"$CACHE/.emacs-build.lock"
-flock 9
-if usable "$prefix"; then   # built by the run we waited for
-  say "cached: $prefix"
-  echo "$prefix"; exit 0
-fi
-
-# Unpacks, patches, configures, builds and installs into $work/stage.
+# build ORIG DEBIAN PREFIX WORK: unpacks the tarballs, applies Debian's
+# patches, configures for PREFIX, builds, and installs into WORK/stage.
 build() {
+  local orig=$1 debian=$2 prefix=$3 work=$4 tree patch
   tar -xf "$orig" -C "$work"
   tree=$(find "$work" -mindepth 1 -maxdepth 1 -type d)
   tar -xf "$debian" -C "$tree"
@@ -80,26 +56,60 @@ build() {
     --without-all --without-x --with-x-toolkit=no --without-ns \
     --with-modules --with-threads --without-native-compilation \
     --without-compress-install --without-gsettings --without-dbus \
-    --without-selinux --without-gpm --without-sound
+    --without-selinux --without-gpm --without-sound --with-small-ja-dic
   make -j "$JOBS"
   make install DESTDIR="$work/stage"
 }
 
-start=$(date +%s)
-work=$(mktemp -d "$CACHE/emacs-build.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-log=$prefix.log
-say "building Emacs $version into $prefix (log: $log)"
-# A subshell of its own, so that errexit applies inside it.
-set +e
-(set -e; build) >"$log" 2>&1
-status=$?
-set -e
-[ "$status" -eq 0 ] || { tail -30 "$log" >&2; say "build failed (log: $log)"; exit 1; }
+# The whole script is one function, so that bash has read all of it
+# before the build starts: editing the file meanwhile cannot break a run.
+main() {
+  local src orig debian version key prefix start work log status
+  mkdir -p "$CACHE"
+  if [ "${VTERM_NO_DEPS:-0}" != 1 ]; then
+    "$ROOT/tools/deps.sh" emacs-build
+  fi
 
-rm -rf "$prefix"
-mv "$work/stage$prefix" "$prefix"
-touch "$prefix/.complete"
-usable "$prefix" || { say "the installed Emacs does not run"; exit 1; }
-say "built in $(( $(date +%s) - start )) s"
-echo "$prefix"
+  # The tarballs stay in the cache: the key needs them on every run.
+  src=$("$ROOT/tools/deps.sh" trixie-src emacs "$VERSION_RE" "$CACHE/emacs-src" \
+          2>"$CACHE/emacs-src.log") || {
+    cat "$CACHE/emacs-src.log" >&2; say "could not get Emacs sources"; return 1; }
+  orig=$(find "$src" -maxdepth 1 -name 'emacs_*.orig.tar.*' | sort | tail -1)
+  debian=$(find "$src" -maxdepth 1 -name 'emacs_*.debian.tar.*' | sort | tail -1)
+  if [ -z "$orig" ] || [ -z "$debian" ]; then say "incomplete sources in $src"; return 1; fi
+  version=$(basename "$orig" | sed -E 's/^emacs_([0-9.]+).*/\1/')
+  key=$(cat "$orig" "$debian" "$SCRIPT" | sha256sum | cut -c1-12)
+  prefix=$CACHE/emacs-$version-$key
+
+  if ! usable "$prefix"; then
+    exec 9>"$CACHE/.emacs-build.lock"
+    flock 9
+  fi
+  if usable "$prefix"; then   # cached, or built by the run we waited for
+    say "cached: $prefix"
+    echo "$prefix"; return 0
+  fi
+
+  start=$(date +%s)
+  work=$(mktemp -d "$CACHE/emacs-build.XXXXXX")
+  # shellcheck disable=SC2064 # $work is fixed now
+  trap "rm -rf '$work'" EXIT
+  log=$prefix.log
+  say "building Emacs $version into $prefix (log: $log)"
+  # A subshell of its own, so that errexit applies inside it.
+  set +e
+  (set -e; build "$orig" "$debian" "$prefix" "$work") >"$log" 2>&1
+  status=$?
+  set -e
+  if [ "$status" -ne 0 ]; then
+    tail -30 "$log" >&2; say "build failed (log: $log)"; return 1
+  fi
+  rm -rf "$prefix"
+  mv "$work/stage$prefix" "$prefix"
+  touch "$prefix/.complete"
+  usable "$prefix" || { say "the installed Emacs does not run"; return 1; }
+  say "built in $(( $(date +%s) - start )) s"
+  echo "$prefix"
+}
+
+main "$@"
