@@ -95,13 +95,28 @@ libvterm_src() {
   echo "$dir/libvterm-0.3.3"
 }
 
+# source_files_ok PACKAGE DIR RECORD: true when DIR holds PACKAGE's
+# upstream tarball and every PACKAGE file in DIR is listed in RECORD
+# (lines "SHA256 SIZE NAME").
+source_files_ok() {
+  local pkg=$1 dir=$2 record=$3 f sum size
+  [ -n "$(find "$dir" -maxdepth 1 -name "${pkg}_*.orig.tar.*")" ] || return 1
+  for f in "$dir/${pkg}_"*; do
+    [ -f "$f" ] || continue
+    sum=$(sha256sum "$f" | cut -d' ' -f1); size=$(stat -c %s "$f")
+    grep -qx "$sum $size ${f##*/}" <<<"$record" ||
+      { echo "deps.sh: $f is not in apt's index for $pkg" >&2; return 1; }
+  done
+}
+
 # trixie_src PACKAGE VERSION-REGEX DIR: downloads the newest trixie source
-# package of PACKAGE whose Debian version matches VERSION-REGEX into DIR and
-# prints DIR.  Each file must be listed, with its size and SHA-256, in apt's
-# signed source index.  The archive may lack the .dsc (seen here); it is not
-# needed, since the tarballs are unpacked directly.
+# package of PACKAGE whose Debian version matches VERSION-REGEX into DIR
+# (unless DIR has it already) and prints DIR.  Each file must be listed,
+# with its size and SHA-256, in apt's signed source index.  The archive may
+# lack the .dsc (seen here); it is not needed, since the tarballs are
+# unpacked directly.
 trixie_src() {
-  local pkg=$1 re=$2 dir=$3 version record f sum size
+  local pkg=$1 re=$2 dir=$3 version record
   trixie_sources "$pkg" "$re"
   version=$(apt-cache showsrc "$pkg" | awk '/^Version:/ {print $2}' |
             grep -E "^($re)" | sort -V | tail -1)
@@ -110,17 +125,13 @@ trixie_src() {
            awk -v v="$version" 'BEGIN {RS = ""} index($0 "\n", "\nVersion: " v "\n") {print}' |
            awk '/^Checksums-Sha256:/ {on = 1; next} /^[^ ]/ {on = 0} on {print $1, $2, $3}')
   mkdir -p "$dir"
-  rm -f "$dir/${pkg}_"*
-  (cd "$dir" && apt-get source --download-only "$pkg=$version" >&2) ||
-    echo "deps.sh: apt-get source $pkg=$version reported errors; checking what arrived" >&2
-  for f in "$dir/${pkg}_"*; do
-    [ -f "$f" ] || continue
-    sum=$(sha256sum "$f" | cut -d' ' -f1); size=$(stat -c %s "$f")
-    grep -qx "$sum $size ${f##*/}" <<<"$record" ||
-      { echo "deps.sh: $f is not in apt's index for $pkg $version" >&2; return 1; }
-  done
-  [ -n "$(find "$dir" -maxdepth 1 -name "${pkg}_*.orig.tar.*")" ] ||
-    { echo "deps.sh: no $pkg $version sources arrived" >&2; return 1; }
+  if ! source_files_ok "$pkg" "$dir" "$record" 2>/dev/null; then
+    rm -f "$dir/${pkg}_"*
+    (cd "$dir" && apt-get source --download-only "$pkg=$version" >&2) ||
+      echo "deps.sh: apt-get source $pkg=$version reported errors; checking what arrived" >&2
+    source_files_ok "$pkg" "$dir" "$record" ||
+      { echo "deps.sh: no complete $pkg $version sources" >&2; return 1; }
+  fi
   echo "$dir"
 }
 
