@@ -2256,7 +2256,7 @@ are passed; the proxy inherits the rest from Emacs."
         (with-current-buffer buffer
           (setq vterm--w32-resize-status status)))
       ;; E_NOTIMPL (0x80004001): resizing unsupported (Wine); not worth a word.
-      (unless (memq (nth 2 status) '(0 #x80004001))
+      (unless (memql (nth 2 status) '(0 #x80004001))
         (message "The pseudo console refused the resize to %dx%d (0x%08X)"
                  (nth 0 status) (nth 1 status) (nth 2 status)))))
    ((string-match "\\(?:error\\|warning\\|hangup\\): " line)
