@@ -17,8 +17,8 @@
 
 ;;; Commentary:
 
-;; Usage:  emacs -Q --batch -l tools/build-package.el \
-;;          -f vterm-build-package-batch OUTDIR
+;; Usage:  `emacs -Q --batch -l tools/build-package.el \
+;;            -f vterm-build-package-batch OUTDIR'
 ;;
 ;; Writes OUTDIR/vterm-VERSION.tar and prints its file name, following
 ;; the steps of MELPA's builder on the recipe etc/vterm.recipe:
@@ -66,7 +66,7 @@
     (read (current-buffer))))
 
 (defun vterm-build-package--top-matches (wildcard tracked)
-  "Return the files of TRACKED that WILDCARD selects at the top level.
+  "Return the files of TRACKED whose top-level name fits WILDCARD.
 A top-level directory that matches brings all its files."
   (let ((regexp (wildcard-to-regexp wildcard)))
     (cl-remove-if-not
@@ -166,7 +166,7 @@ A top-level directory that matches brings all its files."
   "Build the archive into the directory named on the command line."
   (let ((outdir (pop command-line-args-left)))
     (unless outdir
-      (error "Usage: emacs -Q --batch -l %s -f %s OUTDIR"
+      (error "Usage: %s -Q --batch -l %s -f %s OUTDIR" (car command-line-args)
              "tools/build-package.el" "vterm-build-package-batch"))
     (princ (concat (vterm-build-package (expand-file-name outdir)) "\n"))))
 

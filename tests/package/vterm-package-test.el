@@ -20,9 +20,10 @@
 ;; Run by tests/package/run.sh, in a fresh Emacs that knows nothing of
 ;; the checkout:
 ;;
-;;   VTERM_PACKAGE_TAR=/tmp/x/vterm-20260101.1200.tar \
-;;     emacs -Q --batch -l tests/package/vterm-package-test.el \
-;;     -f vterm-package-test-run
+;;   `emacs -Q --batch -l tests/package/vterm-package-test.el \
+;;     -f vterm-package-test-run'
+;;
+;; with VTERM_PACKAGE_TAR naming the package file in the environment.
 ;;
 ;; The tests run in the order of `vterm-package-test-order': the package
 ;; is installed with `package-install-file' into a temporary
@@ -69,7 +70,7 @@
 
 (defun vterm-package-test--record-call (program &optional infile buffer
                                                display &rest args)
-  "Note PROGRAM, ARGS and the directory, as `call-process' runs them.
+  "Note PROGRAM, ARGS and the directory of a `call-process' call.
 INFILE, BUFFER and DISPLAY are not needed."
   (ignore infile buffer display)
   (push (list default-directory program args) vterm-package-test--calls))
@@ -190,7 +191,7 @@ when the Emacs has one next to its executable."
     (file-name-as-directory copy)))
 
 (defun vterm-package-test--path-without (hidden)
-  "Return a directory of links to the programs of `exec-path'.
+  "Return a directory of links to the programs of the variable `exec-path'.
 Programs whose name matches the regexp HIDDEN are left out."
   (let ((bin (make-temp-file
               (expand-file-name "bin-" vterm-package-test--scratch) t)))
@@ -264,7 +265,7 @@ to the network."
 ;;;; Running
 
 (defun vterm-package-test-run ()
-  "Run the tests in their order, clean up and exit.
+  "Run each test of `vterm-package-test-order', in that order, and exit.
 The exit status is 0 when every test passed."
   (let ((stats nil))
     (unwind-protect
