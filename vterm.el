@@ -5,7 +5,8 @@
 ;; Author: The emacs-libvterm-win contributors
 ;; Version: 0.0.2
 ;; Keywords: terminals
-;; Package-Requires: ((emacs "25.1"))
+;; URL: https://github.com/emacs-libvterm-win/emacs-libvterm-win
+;; Package-Requires: ((emacs "28.2"))
 
 ;; This file is not part of GNU Emacs.
 
@@ -585,14 +586,57 @@ This follows `vterm--system-type-override' when it is set."
 (defun vterm-module--cmake-is-available ()
   "Return t if the cmake executable can be found; signal an error otherwise."
   (unless (executable-find "cmake")
-    (error "Compiling vterm-module needs CMake, which is not installed"))
+    (error "Compiling vterm-module needs CMake, which is not installed; %s"
+           (concat "install it (Debian/Ubuntu: apt-get install cmake;"
+                   " Fedora: dnf install cmake; macOS: brew install cmake;"
+                   " MSYS2: pacman -S mingw-w64-ucrt-x86_64-cmake)")))
   t)
+
+(defconst vterm--module-build-failures
+  (let ((libvterm (concat "(Debian/Ubuntu: apt-get install libvterm-dev;"
+                          " Fedora: dnf install libvterm-devel;"
+                          " macOS: brew install libvterm;"
+                          " MSYS2: pacman -S mingw-w64-ucrt-x86_64-libvterm)")))
+    `(("No CMAKE_C_COMPILER could be found"
+       . ,(concat "no C compiler was found; install one (Debian/Ubuntu:"
+                  " apt-get install gcc; Fedora: dnf install gcc;"
+                  " macOS: xcode-select --install;"
+                  " MSYS2: pacman -S mingw-w64-ucrt-x86_64-gcc)"))
+      ("libvterm was not found\\|vterm\\.h: No such file"
+       . ,(concat "the headers of libvterm were not found; install them "
+                  libvterm))
+      ("Build step for libvterm failed"
+       . ,(concat "libvterm is not installed and downloading its sources"
+                  " failed; install it " libvterm))))
+  "Known causes of a failed module build.
+Each element is (REGEXP . ADVICE): when the build output matches
+REGEXP, ADVICE says what to install.")
+
+(defun vterm--module-build-advice ()
+  "Return advice on the failed module build in the current buffer, or nil."
+  (cl-loop for (regexp . advice) in vterm--module-build-failures
+           when (save-excursion
+                  (goto-char (point-min))
+                  (re-search-forward regexp nil t))
+           return advice))
+
+(defun vterm--module-include-dir ()
+  "Return the directory of the running Emacs's emacs-module.h, or nil.
+That is the include directory next to the Emacs executable, as in an
+installed Emacs.  The module is built against this header rather
+than any other one CMake could find."
+  (let ((include (expand-file-name "../include" invocation-directory)))
+    (and (file-exists-p (expand-file-name "emacs-module.h" include))
+         include)))
 
 (defun vterm--module-build-steps (directory)
   "Return the commands that build `vterm-module' in DIRECTORY.
 The value is a list of argument lists, one per program run."
   (let ((build (expand-file-name "build" directory)))
     (list (append (list "cmake" "-S" directory "-B" build)
+                  (let ((include (vterm--module-include-dir)))
+                    (and include
+                         (list (concat "-DEMACS_MODULE_INCLUDE_DIR=" include))))
                   (split-string-and-unquote vterm-module-cmake-args))
           (list "cmake" "--build" build))))
 
@@ -628,16 +672,27 @@ to vterm.el; on failure an error is signaled."
                   (setq status (apply #'call-process (caar steps) nil buffer t
                                       (cdar steps)))
                   (setq steps (cdr steps))))
-            (let ((command (concat "mkdir -p build && cd build && cmake "
-                                   vterm-module-cmake-args
-                                   " .. && cmake --build .")))
+            (let* ((include (vterm--module-include-dir))
+                   (cmake (list "cmake"
+                                (if include
+                                    (concat "-DEMACS_MODULE_INCLUDE_DIR="
+                                            (shell-quote-argument include))
+                                  "")
+                                vterm-module-cmake-args
+                                ".."))
+                   (command (concat "mkdir -p build && cd build && "
+                                    (mapconcat #'identity (delete "" cmake) " ")
+                                    " && cmake --build .")))
               (insert "cd " (shell-quote-argument directory)
                       "\n$ " command "\n")
               (setq status (call-process "sh" nil buffer t "-c" command))))))
       (if (eql status 0)
           (message "vterm-module compiled successfully")
-        (error "Compiling vterm-module failed; see the buffer %S"
-               vterm-install-buffer-name)))))
+        (let ((advice (with-current-buffer buffer
+                        (vterm--module-build-advice))))
+          (error "Compiling vterm-module failed%s; see the buffer %S"
+                 (if advice (concat ": " advice) "")
+                 vterm-install-buffer-name))))))
 
 ;;;; Prebuilt module for Windows
 
@@ -1060,19 +1115,19 @@ key except `M-O' and `M-[' are bound to commands that send them."
     (let ((key (format "<f%d>" (1+ i))))
       (unless (member key exceptions)
         (define-key map (kbd key) #'vterm--self-insert))))
+  ;; ESC is not bound itself: it is the prefix of the meta keys below.
   (dotimes (i 128)
     (let ((key (vector i)))
-      (unless (member (key-description key) exceptions)
+      (unless (or (eql i 27)
+                  (member (key-description key) exceptions))
         (define-key map key #'vterm--self-insert))))
-  (let ((esc-map (make-sparse-keymap)))
-    ;; M-O and M-[ are left alone: terminals send them as the start of
-    ;; the escape sequences of function keys.
-    (dotimes (i 128)
-      (let ((key (vector i)))
-        (unless (or (memq i '(?O ?\[))
-                    (member (key-description key [27]) exceptions))
-          (define-key esc-map key #'vterm--self-insert-meta))))
-    (define-key map [27] esc-map)))
+  ;; M-O and M-[ are left alone: terminals send them as the start of
+  ;; the escape sequences of function keys.
+  (dotimes (i 128)
+    (let ((key (vector 27 i)))
+      (unless (or (memq i '(?O ?\[))
+                  (member (key-description key) exceptions))
+        (define-key map key #'vterm--self-insert-meta)))))
 
 (defconst vterm--explicit-bindings
   '(("C-]" . vterm--self-insert)
@@ -1355,7 +1410,10 @@ The record notes the buffer name and `default-directory'."
     (buf-name . ,(buffer-name))
     (defaults . nil)))
 
-;;;###autoload
+;;;###autoload (autoload 'vterm--bookmark-handler "vterm")
+;; Bookmarks saved in earlier sessions name this handler, so it must be
+;; callable before vterm is loaded, although it is not a public function:
+;; hence the explicit autoload above rather than a cookie on the defun.
 (defun vterm--bookmark-handler (bmk)
   "Restore the vterm bookmark BMK.
 
@@ -2556,7 +2614,7 @@ are passed; the proxy inherits the rest from Emacs."
         (with-current-buffer buffer
           (setq vterm--w32-resize-status status)))
       ;; E_NOTIMPL (0x80004001): resizing unsupported (Wine); not worth a word.
-      (unless (memq (nth 2 status) '(0 #x80004001))
+      (unless (memql (nth 2 status) '(0 #x80004001))
         (message "The pseudo console refused the resize to %dx%d (0x%08X)"
                  (nth 0 status) (nth 1 status) (nth 2 status)))))
    ((string-match "\\(?:error\\|warning\\|hangup\\): " line)

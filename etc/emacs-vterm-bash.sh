@@ -27,6 +27,11 @@
 # (OSC 51;A), sets the terminal title, makes `clear' also drop the
 # scrollback, and defines `vterm_cmd' for calling the Emacs functions
 # listed in `vterm-eval-cmds' (OSC 51;E).
+#
+# For shellcheck: the printf formats end in a literal backslash (the
+# string terminator ESC \, SC1003), and $(vterm_prompt_end) is quoted so
+# that it runs at every prompt, not once here (SC2016).
+# shellcheck shell=bash disable=SC1003,SC2016
 
 # Print the operating system command $1 so that it reaches Emacs.  Under
 # tmux or GNU screen the sequence is wrapped in a DCS passthrough, since

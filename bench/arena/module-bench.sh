@@ -17,7 +17,7 @@ mkdir -p "$WORK"
 for v in arena malloc; do
   flag=$([ $v = arena ] && echo ON || echo OFF)
   cmake -S "$ROOT" -B "$WORK/build-$v" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
-        -DVTERM_ARENA=$flag "-DVTERM_MODULE_OUTPUT_DIR=$WORK/$v" >/dev/null
+        "-DVTERM_ARENA=$flag" "-DVTERM_MODULE_OUTPUT_DIR=$WORK/$v" >/dev/null
   cmake --build "$WORK/build-$v" -j2 >/dev/null
 done
 
@@ -30,6 +30,7 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2
 
 printf '| measurement | arena | malloc | arena/malloc |\n|---|---|---|---|\n'
 for m in "teardown teardown-ms" "rss rss-kib" "redraw redraw-ascii-mbps ascii" "redraw redraw-sgr-mbps sgr"; do
+  # shellcheck disable=SC2086 # split into its words on purpose
   set -- $m
   : >"$WORK/$2.arena"; : >"$WORK/$2.malloc"
   for r in $(seq "$REPS"); do

@@ -23,6 +23,7 @@
 #                          and use the copies (unless SNAPSHOT=0)
 #   bench_meta FILE        write machine / software / system fingerprints
 #   bench_crash_line ERR   a failure message from an Emacs' stderr file
+# shellcheck shell=bash
 
 UPSTREAM_LISP=${UPSTREAM_LISP:-/usr/share/emacs/site-lisp/elpa-src/vterm-0.0.2}
 UPSTREAM_MODULE=${UPSTREAM_MODULE:-/usr/lib/x86_64-linux-gnu/emacs-libvterm}
@@ -33,9 +34,10 @@ export BENCH_DATA=$DATA_DIR
 
 # SYSTEMS entries: NAME=vterm:LISP_DIR[:MODULE_DIR], NAME=upstream,
 # NAME=new, or a bare `upstream' / `new'.
+# shellcheck disable=SC2154 # $top is set by the sourcing script
 bench_systems() {
   SYS_NAME=() SYS_LISP=() SYS_MODULE=() SYS_ORIGIN=()
-  local entry name spec kind lisp module
+  local entry name spec lisp module
   for entry in ${SYSTEMS:-upstream new}; do
     case $entry in
       *=*) name=${entry%%=*} spec=${entry#*=} ;;

@@ -76,8 +76,10 @@ main() {
   err=$(mktemp)
   trap 'rm -f "$err"' EXIT
 
+  # shellcheck disable=SC2086 # lists of words, split on purpose
   set -- $FILES
   nfiles=$#
+  # shellcheck disable=SC2086
   set -- $SCROLLBACKS
   total=$((REPS * $# * nfiles * ${#SYS_NAME[@]}))
   count=0

@@ -26,6 +26,11 @@ KILL-ON-EXIT is the buffer's `vterm-kill-buffer-on-exit'."
       (vterm-mode)
       ;; Read again when the process exits: it must be buffer-local.
       (setq-local vterm-kill-buffer-on-exit kill-on-exit))
+    ;; Input typed before the first prompt races with it: the command's
+    ;; output can then follow the prompt on its line (seen with Emacs 30
+    ;; on a loaded machine).
+    (vterm-test-faults--wait
+     (lambda () (string-match-p "^[$#] " (vterm-test-faults--text buffer))))
     buffer))
 
 (defun vterm-test-faults--wait (predicate &optional seconds)

@@ -32,7 +32,7 @@ host=$1
 module=$2
 shift 2
 
-export WINEDEBUG=${WINEDEBUG:--all}
+export WINEDEBUG="${WINEDEBUG:--all}"
 # No winedbg on a crash: the status and the message are enough.
 "$wine" reg add 'HKLM\Software\Microsoft\Windows NT\CurrentVersion\AeDebug' \
   /v Debugger /t REG_SZ /d '' /f >/dev/null 2>&1 || true

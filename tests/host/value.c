@@ -445,6 +445,12 @@ typedef struct HostEnv {
   size_t depth;
 } HostEnv;
 
+/* The environment as modules see it.  The host offers the emacs_env_28
+   functions (pub.size says so); a newer emacs-module.h makes emacs_env
+   its own version, which adds nothing up to emacs_env_30 and which a
+   module reads only after checking the size, as with a real Emacs. */
+static emacs_env *host_env(HostEnv *e) { return (emacs_env *)&e->pub; }
+
 static HostEnv **env_stack;
 static size_t env_depth, env_cap;
 static uint64_t env_serial;
@@ -1186,7 +1192,7 @@ Value *call_module_function(Value *fn, ptrdiff_t nargs, Value **args) {
   for (ptrdiff_t i = 0; i < nargs; i++)
     a[i] = handle_new(e, args[i]);
   module_calls++;
-  r = fn->u.mf.fn(&e->pub, nargs, a, fn->u.mf.data);
+  r = fn->u.mf.fn(host_env(e), nargs, a, fn->u.mf.data);
   free(a);
   if (e->exit_kind != EXIT_NONE) {
     clear_exit();
@@ -1211,7 +1217,7 @@ struct emacs_runtime_private {
 };
 
 static emacs_env *runtime_get_environment(struct emacs_runtime *rt) {
-  return &rt->private_members->env->pub;
+  return host_env(rt->private_members->env);
 }
 
 Value *module_init_linked(int (*init)(struct emacs_runtime *)) {
