@@ -127,6 +127,20 @@ static const NamedRef primitives[] = {
     {&Fbuffer_live_p, "buffer-live-p"},
 };
 
+/* The module signals memory-full when an allocation fails.  Emacs uses that
+ * symbol without making it an error, so no condition-case could catch the
+ * signal; unless something already did, define it as one. */
+static bool define_memory_full(emacs_env *env) {
+  emacs_value args[2] = {Qmemory_full, env->intern(env, "error-conditions")};
+  emacs_value conditions = env->funcall(env, env->intern(env, "get"), 2, args);
+  if (elisp_failed(env) || env->is_not_nil(env, conditions))
+    return !elisp_failed(env);
+  const char *message = "Memory exhausted";
+  args[1] = env->make_string(env, message, (ptrdiff_t)strlen(message));
+  env->funcall(env, env->intern(env, "define-error"), 2, args);
+  return !elisp_failed(env);
+}
+
 bool elisp_init(emacs_env *env) {
   for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; i++)
     if (!global_symbol(env, symbols[i].slot, symbols[i].name))
@@ -134,7 +148,7 @@ bool elisp_init(emacs_env *env) {
   for (size_t i = 0; i < sizeof primitives / sizeof primitives[0]; i++)
     if (!global_function(env, primitives[i].slot, primitives[i].name))
       return false;
-  return true;
+  return define_memory_full(env);
 }
 
 emacs_value elisp_signal(emacs_env *env, emacs_value symbol,

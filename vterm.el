@@ -1034,12 +1034,6 @@ an error is signaled instead."
           (error "Vterm cannot work without its module; %s"
                  "build it with `vterm-module-compile'")))))))
 
-;; The module signals `memory-full' when an allocation fails.  Emacs uses
-;; that symbol without making it an error, so no `condition-case' could
-;; catch it; make it one.
-(unless (get 'memory-full 'error-conditions)
-  (define-error 'memory-full "Memory exhausted"))
-
 (vterm--load-module)
 
 (declare-function vterm--new "ext:vterm-module.c"
