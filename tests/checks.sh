@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/checks.sh - the check vocabulary of tests/msvc/run.sh and tests/release/run.sh.
 #
 # Copyright (C) 2026 The emacs-libvterm-win contributors

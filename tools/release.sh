@@ -65,8 +65,9 @@ EMACS_MODULE_H=${EMACS_MODULE_H:-/usr/include/emacs-module.h}
 # ---- libvterm: the pinned release tarball ---------------------------------------
 LIBVTERM_VERSION=$(sed -n 's|.*libvterm-\([0-9.]*\)\.tar\.gz".*|\1|p' "$ROOT/cmake/libvterm.cmake" | head -1)
 LIBVTERM_SHA256=$(sed -n 's/.*"SHA256=\([0-9a-f]\{64\}\)".*/\1/p' "$ROOT/cmake/libvterm.cmake" | head -1)
-[ -n "$LIBVTERM_VERSION" ] && [ -n "$LIBVTERM_SHA256" ] ||
+if [ -z "$LIBVTERM_VERSION" ] || [ -z "$LIBVTERM_SHA256" ]; then
   die "cannot read the libvterm version and hash from cmake/libvterm.cmake"
+fi
 
 cache_dir() {
   local dir=${VTERM_CACHE_DIR:-/var/cache/vterm-ci}
@@ -80,11 +81,11 @@ cache_dir() {
 tarball=${LIBVTERM_TARBALL:-}
 if [ -z "$tarball" ]; then
   cache=$(cache_dir)/libvterm
-  tarball=$(ls "$cache"/libvterm_"$LIBVTERM_VERSION"*.orig.tar.gz 2>/dev/null | head -1 || true)
+  tarball=$(find "$cache" -maxdepth 1 -name "libvterm_$LIBVTERM_VERSION*.orig.tar.gz" 2>/dev/null | head -1)
   if [ -z "$tarball" ]; then
     "$ROOT/tools/deps.sh" libvterm-src "$cache" >/dev/null ||
       die "could not fetch the libvterm $LIBVTERM_VERSION sources (set LIBVTERM_TARBALL=FILE)"
-    tarball=$(ls "$cache"/libvterm_"$LIBVTERM_VERSION"*.orig.tar.gz | head -1)
+    tarball=$(find "$cache" -maxdepth 1 -name "libvterm_$LIBVTERM_VERSION*.orig.tar.gz" | head -1)
   fi
 fi
 [ -f "$tarball" ] || die "libvterm tarball $tarball not found"
@@ -101,7 +102,7 @@ inputs() {
        git ls-files -- CMakeLists.txt cmake/libvterm.cmake cmake/mingw-w64-x86_64.cmake \
          '*.c' '*.h' conpty-proxy/CMakeLists.txt | grep -E '^(conpty-proxy/|cmake/)?[^/]+$'
      else
-       ls CMakeLists.txt cmake/libvterm.cmake cmake/mingw-w64-x86_64.cmake ./*.c ./*.h \
+       printf '%s\n' CMakeLists.txt cmake/libvterm.cmake cmake/mingw-w64-x86_64.cmake ./*.c ./*.h \
          conpty-proxy/CMakeLists.txt conpty-proxy/*.c conpty-proxy/*.h | sed 's|^\./||'
      fi; } | LC_ALL=C sort)
 }

@@ -65,7 +65,7 @@ check "abi-probe.c: _MSC_VER, no __GNUC__, LLP64, MSVC bit-fields, emacs-module.
 objdump=x86_64-w64-mingw32-objdump
 command -v $objdump >/dev/null || objdump=llvm-objdump
 imports=$($objdump -p "$OUT/vterm-module.dll" "$OUT/conpty-proxy.exe" |
-          sed -n 's/.*DLL Name: //p' | tr 'A-Z' 'a-z' | sort -u | tr '\n' ' ')
+          sed -n 's/.*DLL Name: //p' | tr '[:upper:]' '[:lower:]' | sort -u | tr '\n' ' ')
 check "imports only system DLLs ($imports)" test "$imports" = "kernel32.dll ucrtbase.dll "
 exports=$($objdump -p "$OUT/vterm-module.dll" |
           sed -n 's/^\s*\[ *[0-9]*\] \([A-Za-z_]*\)$/\1/p' | sort | tr '\n' ' ')

@@ -53,7 +53,7 @@ if "$WORK/checkout/tools/release.sh" --check "$WORK/b" 2>"$WORK/check.err"; then
 else
   cat "$WORK/check.err"; bad "vterm.el records the SHA-256 and size of the archive built now"
 fi
-ZIP=$(ls "$WORK"/a/vterm-windows-x86_64-*.zip 2>/dev/null | head -1)
+ZIP=$(find "$WORK/a" -maxdepth 1 -name 'vterm-windows-x86_64-*.zip' | head -1)
 [ -n "$ZIP" ] || { bad "an archive was made"; finish; }
 check "two builds, from different paths, give the same SHA256SUMS" \
   cmp "$WORK/a/SHA256SUMS" "$WORK/b/SHA256SUMS"
@@ -65,9 +65,10 @@ echo "== archive contents"
 rm -rf "$WORK/unzipped" && mkdir -p "$WORK/unzipped"
 unzip -q "$ZIP" -d "$WORK/unzipped"
 check "archive holds the module, the proxy, the manifest and the licences" \
-  test "$(cd "$WORK/unzipped" && ls | tr '\n' ' ')" = \
+  test "$(cd "$WORK/unzipped" && find . -mindepth 1 -maxdepth 1 -printf '%f\n' | LC_ALL=C sort | tr '\n' ' ')" = \
        "LICENSE-libvterm.txt LICENSE.txt conpty-proxy.exe vterm-module-manifest.txt vterm-module.dll "
 manifest=$WORK/unzipped/vterm-module-manifest.txt
+# shellcheck disable=SC2317  # called through check
 manifest_ok() {
   local key
   for key in '^version: [0-9]' '^libvterm: 0\.[0-9.]+ \(release tarball sha256 [0-9a-f]{64}\)$' \
@@ -81,7 +82,7 @@ check "manifest's file hashes match the binaries" \
 check "no build path or commit in the archive" \
   sh -c "! grep -rqa -e '/tmp/' -e 'vterm-release\.' -e '$ROOT' '$WORK/unzipped'"
 imports=$(x86_64-w64-mingw32-objdump -p "$WORK/unzipped/vterm-module.dll" "$WORK/unzipped/conpty-proxy.exe" |
-          sed -n 's/.*DLL Name: //p' | tr 'A-Z' 'a-z' | sort -u | tr '\n' ' ')
+          sed -n 's/.*DLL Name: //p' | tr '[:upper:]' '[:lower:]' | sort -u | tr '\n' ' ')
 check "binaries import only system DLLs ($imports)" \
   test "$imports" = "kernel32.dll msvcrt.dll "
 
