@@ -418,13 +418,16 @@ repeat until nothing more can go."
 ;;;; The differential
 
 (defun vterm-test-cadence--seeds ()
-  "Return the seeds to run: VTERM_CADENCE_SEED alone, else 1..N."
-  (let ((one (vterm-test-cadence--env-int "VTERM_CADENCE_SEED" nil)))
+  "Return the seeds to run: VTERM_CADENCE_SEED alone, else N from FIRST.
+N is VTERM_CADENCE_STREAMS and FIRST VTERM_CADENCE_FIRST (default 1);
+scan more seeds in several runs, the list goes on a command line."
+  (let ((one (vterm-test-cadence--env-int "VTERM_CADENCE_SEED" nil))
+        (first (vterm-test-cadence--env-int "VTERM_CADENCE_FIRST" 1)))
     (if one
         (list one)
-      (number-sequence 1 (vterm-test-cadence--env-int
-                          "VTERM_CADENCE_STREAMS"
-                          vterm-test-cadence-default-streams)))))
+      (number-sequence first (+ first -1 (vterm-test-cadence--env-int
+                                          "VTERM_CADENCE_STREAMS"
+                                          vterm-test-cadence-default-streams))))))
 
 (defun vterm-test-cadence--say (format-string &rest args)
   "Print FORMAT-STRING with ARGS as one line on standard error.
