@@ -192,6 +192,19 @@ emacs_value elisp_string(emacs_env *env, const char *bytes, size_t len) {
   return s;
 }
 
+bool elisp_enter_buffer(emacs_env *env, emacs_value buffer) {
+  emacs_value current = env->funcall(env, Fcurrent_buffer, 0, NULL);
+  if (elisp_failed(env))
+    return false;
+  if (env->eq(env, current, buffer))
+    return true;
+  emacs_value live = env->funcall(env, Fbuffer_live_p, 1, &buffer);
+  if (elisp_failed(env) || !env->is_not_nil(env, live))
+    return false;
+  env->funcall(env, Fset_buffer, 1, &buffer);
+  return !elisp_failed(env);
+}
+
 void elisp_message(emacs_env *env, const char *text) {
   emacs_value args[2];
   args[0] = env->make_string(env, "%s", 2);

@@ -21,6 +21,7 @@
 #include <emacs-module.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Every Q* and F* below is a global reference made once, in elisp_init, and
  * never freed (the module cannot be unloaded). */
@@ -67,6 +68,15 @@ emacs_value elisp_memory_full(emacs_env *env);
 /* Makes a Lisp string from UTF-8 bytes; invalid sequences become U+FFFD.
  * Returns NULL with memory-full pending if memory ran out. */
 emacs_value elisp_string(emacs_env *env, const char *bytes, size_t len);
+
+/* An integer. */
+static inline emacs_value elisp_integer(emacs_env *env, intmax_t n) {
+  return env->make_integer(env, n);
+}
+
+/* Makes BUFFER current again if a callback switched away from it.  Returns
+ * false if BUFFER was killed (or an exit is pending). */
+bool elisp_enter_buffer(emacs_env *env, emacs_value buffer);
 
 /* (message "%s" TEXT) */
 void elisp_message(emacs_env *env, const char *text);
