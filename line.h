@@ -148,4 +148,48 @@ void line_free(TermAlloc *a, Line *l);
 void line_decode(const VTermState *state, const Line *l, VTermScreenCell *cells,
                  int n);
 
+/* ---- Walking a line's glyphs ----------------------------------------------
+ * The one way to read a line cell by cell: the renderer and the point
+ * placement both count characters with it, so they always agree.  Inline:
+ * it runs once per cell of every rendered row. */
+
+typedef struct {
+  const Line *line;
+  int cell;    /* the cell just visited; -1 before the first */
+  int extra;   /* next entry of line->extra */
+  uint32_t cp; /* its character: ' ' when blank, 0 for the right half of a
+                  wide character (no character of its own) */
+  const uint32_t *marks; /* its combining marks, nmarks of them */
+  int nmarks;
+} LineIter;
+
+static inline void line_iter_init(LineIter *it, const Line *l) {
+  it->line = l;
+  it->cell = -1;
+  it->extra = 0;
+}
+
+/* Moves to the next stored cell; false past the last one. */
+static inline bool line_iter_next(LineIter *it) {
+  const Line *l = it->line;
+  int i = ++it->cell;
+  if (i >= l->ncells)
+    return false;
+  uint32_t ch = l->chars[i];
+  it->marks = NULL;
+  it->nmarks = 0;
+  if (ch == CELL_WIDE_RIGHT) {
+    it->cp = 0;
+    return true;
+  }
+  it->cp = CELL_CODEPOINT(ch) ? CELL_CODEPOINT(ch) : ' '; /* never 0 */
+  if (it->extra < l->nextra && l->extra[it->extra].cell == i) {
+    it->marks = l->extra[it->extra].chars;
+    while (it->nmarks < VTERM_MAX_CHARS_PER_CELL - 1 && it->marks[it->nmarks])
+      it->nmarks++;
+    it->extra++;
+  }
+  return true;
+}
+
 #endif /* VTERM_LINE_H */

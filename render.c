@@ -103,28 +103,25 @@ static void builder_span(Builder *b, ptrdiff_t start, ptrdiff_t end,
 
 /* Appends line L (and its newline) to the text. */
 static void render_line(Builder *b, const Line *l) {
-  int run = 0, extra = 0;
+  int run = 0;
   ptrdiff_t run_start = b->chars, prompt_at = -1;
   int prompt_col = l->info.prompt_col;
-  for (int i = 0; i < l->ncells; i++) {
+  LineIter it;
+  line_iter_init(&it, l);
+  while (line_iter_next(&it)) {
+    int i = it.cell;
     if (run + 1 < l->nruns && l->runs[run + 1].start == i) {
       builder_span(b, run_start, b->chars, l->runs[run].style);
       run++;
       run_start = b->chars;
     }
-    uint32_t ch = l->chars[i];
-    if (prompt_col >= 0 && i >= prompt_col && prompt_at < 0 &&
-        ch != CELL_WIDE_RIGHT)
+    if (it.cp == 0)
+      continue; /* the right half of a wide character */
+    if (prompt_col >= 0 && i >= prompt_col && prompt_at < 0)
       prompt_at = b->chars;
-    if (ch == CELL_WIDE_RIGHT)
-      continue;
-    builder_codepoint(b, ch == 0 ? ' ' : CELL_CODEPOINT(ch));
-    if (extra < l->nextra && l->extra[extra].cell == i) {
-      for (int k = 0;
-           k < VTERM_MAX_CHARS_PER_CELL - 1 && l->extra[extra].chars[k]; k++)
-        builder_codepoint(b, l->extra[extra].chars[k]);
-      extra++;
-    }
+    builder_codepoint(b, it.cp);
+    for (int k = 0; k < it.nmarks; k++)
+      builder_codepoint(b, it.marks[k]);
   }
   if (l->nruns > 0)
     builder_span(b, run_start, b->chars, l->runs[run].style);
@@ -416,22 +413,17 @@ void render_text(Term *t, emacs_env *env) {
 
 /* ---- Point --------------------------------------------------------------- */
 
-/* Characters before cell COL of line L, and the line's length. */
+/* Characters before cell COL of line L, and the line's length: what
+ * render_line puts in the buffer for it, counted the same way. */
 static ptrdiff_t line_offset(const Line *l, int col, ptrdiff_t *length) {
   ptrdiff_t chars = 0, at = -1;
-  int extra = 0;
-  for (int i = 0; i < l->ncells; i++) {
-    if (i == col)
+  LineIter it;
+  line_iter_init(&it, l);
+  while (line_iter_next(&it)) {
+    if (it.cell == col)
       at = chars;
-    if (l->chars[i] == CELL_WIDE_RIGHT)
-      continue;
-    chars++;
-    if (extra < l->nextra && l->extra[extra].cell == i) {
-      for (int k = 0;
-           k < VTERM_MAX_CHARS_PER_CELL - 1 && l->extra[extra].chars[k]; k++)
-        chars++;
-      extra++;
-    }
+    if (it.cp != 0)
+      chars += 1 + it.nmarks;
   }
   *length = chars;
   return at >= 0 ? at : chars + (col - l->ncells);
