@@ -240,56 +240,35 @@ static emacs_value face_lookup(Term *t, emacs_env *env, FaceCache *cache,
 
 /* ---- Buffer edits -------------------------------------------------------- */
 
-static intmax_t call_point(emacs_env *env, emacs_value fn) {
-  emacs_value v = env->funcall(env, fn, 0, NULL);
-  return elisp_failed(env) ? 0 : env->extract_integer(env, v);
-}
-
-static void goto_pos(emacs_env *env, intmax_t pos) {
-  emacs_value p = elisp_integer(env, pos);
-  env->funcall(env, Fgoto_char, 1, &p);
-}
-
-static void forward_line(emacs_env *env, intmax_t n) {
-  emacs_value v = elisp_integer(env, n);
-  env->funcall(env, Fforward_line, 1, &v);
-}
-
-static void delete_region(emacs_env *env, intmax_t start, intmax_t end) {
-  if (end <= start)
-    return;
-  emacs_value args[2] = {elisp_integer(env, start), elisp_integer(env, end)};
-  env->funcall(env, Fdelete_region, 2, args);
-}
-
 /* Position of the start of the Nth line counted from the end of the buffer
  * (1 is the last line); point is left there. */
 static intmax_t line_from_end(emacs_env *env, int n) {
-  goto_pos(env, call_point(env, Fpoint_max));
-  forward_line(env, -(intmax_t)n);
-  return call_point(env, Fpoint);
+  elisp_goto_char(env, elisp_position(env, Fpoint_max));
+  elisp_forward_line(env, -(intmax_t)n);
+  return elisp_position(env, Fpoint);
 }
 
 /* Puts the built text into a string with its properties and inserts it at
  * point.  Face lookups call vterm--get-color, which may switch buffers: the
- * text goes into the terminal's buffer all the same. */
-static void insert_built(Term *t, emacs_env *env, Builder *b) {
+ * text goes into the terminal's buffer all the same.  Returns whether the
+ * text is in the buffer. */
+static bool insert_built(Term *t, emacs_env *env, Builder *b) {
   if (b->oom) {
     elisp_memory_full(env);
-    return;
+    return false;
   }
   if (b->chars == 0)
-    return;
+    return !elisp_failed(env);
   emacs_value str = env->make_string(env, t->text.data, (ptrdiff_t)t->text.len);
   if (elisp_failed(env))
-    return;
+    return false;
   FaceCache *cache = talloc_temp(&t->alloc, sizeof *cache);
   bool cache_malloced = cache == NULL;
   if (cache)
     memset(cache, 0, sizeof *cache);
   else if (!(cache = calloc(1, sizeof *cache))) {
     elisp_memory_full(env);
-    return;
+    return false;
   }
   const Span *spans = (const Span *)(void *)t->spans.data;
   size_t nspans = t->spans.len / sizeof *spans;
@@ -313,8 +292,8 @@ static void insert_built(Term *t, emacs_env *env, Builder *b) {
                            plists[marks[i].kind == MARK_PROMPT], str};
     env->funcall(env, Fadd_text_properties, 4, args);
   }
-  if (!elisp_failed(env) && elisp_enter_buffer(env, t->redraw_buffer))
-    env->funcall(env, Finsert, 1, &str);
+  return !elisp_failed(env) && elisp_enter_buffer(env, t->redraw_buffer) &&
+         elisp_insert(env, str);
 }
 
 /* ---- Redraw -------------------------------------------------------------- */
@@ -341,45 +320,48 @@ static void render_screen_rows(Term *t, Builder *b, int start, int end) {
 static void redraw_evicted(Term *t, emacs_env *env) {
   if (t->sb_evicted <= 0)
     return;
-  intmax_t start = call_point(env, Fpoint_min);
-  goto_pos(env, start);
-  forward_line(env, t->sb_evicted);
-  delete_region(env, start, call_point(env, Fpoint));
-  t->sb_evicted = 0;
+  intmax_t start = elisp_position(env, Fpoint_min);
+  if (elisp_goto_char(env, start) && elisp_forward_line(env, t->sb_evicted) &&
+      elisp_delete_region(env, start, elisp_position(env, Fpoint)))
+    t->sb_evicted = 0;
 }
 
 /* The buffer no longer matches what the bookkeeping says (a redraw failed
  * half way): rebuild it from the scrollback ring and the screen. */
 static void redraw_everything(Term *t, emacs_env *env, Builder *b) {
-  delete_region(env, call_point(env, Fpoint_min), call_point(env, Fpoint_max));
+  bool deleted = elisp_delete_region(env, elisp_position(env, Fpoint_min),
+                                     elisp_position(env, Fpoint_max));
   for (int i = t->sb_count - 1; i >= 0 && !b->oom; i--)
     render_line(b, sb_at(t, i));
   render_screen_rows(t, b, 0, t->rows);
-  insert_built(t, env, b);
-  t->sb_in_buffer = t->sb_count;
-  t->sb_pending = t->sb_popped = t->sb_evicted = 0;
+  if (deleted && insert_built(t, env, b)) {
+    t->sb_in_buffer = t->sb_count;
+    t->sb_pending = t->sb_popped = t->sb_evicted = 0;
+  }
 }
 
 /* New scrollback lines and the whole screen, after scrolling or a resize. */
 static void redraw_scrolled(Term *t, emacs_env *env, Builder *b) {
   intmax_t start = line_from_end(env, t->rows_in_buffer + t->sb_popped);
-  delete_region(env, start, call_point(env, Fpoint_max));
+  bool deleted =
+      elisp_delete_region(env, start, elisp_position(env, Fpoint_max));
   for (int i = t->sb_pending - 1; i >= 0 && !b->oom; i--)
     render_line(b, sb_at(t, i));
   render_screen_rows(t, b, 0, t->rows);
-  insert_built(t, env, b);
-  t->sb_in_buffer += t->sb_pending;
-  t->sb_pending = t->sb_popped = 0;
+  if (deleted && insert_built(t, env, b)) {
+    t->sb_in_buffer += t->sb_pending;
+    t->sb_pending = t->sb_popped = 0;
+  }
 }
 
 /* Just the damaged rows. */
 static void redraw_damaged(Term *t, emacs_env *env, Builder *b) {
   intmax_t start = line_from_end(env, t->rows - t->invalid_start);
   intmax_t end = t->invalid_end >= t->rows
-                     ? call_point(env, Fpoint_max)
+                     ? elisp_position(env, Fpoint_max)
                      : line_from_end(env, t->rows - t->invalid_end);
-  delete_region(env, start, end);
-  goto_pos(env, start);
+  elisp_delete_region(env, start, end);
+  elisp_goto_char(env, start);
   render_screen_rows(t, b, t->invalid_start, t->invalid_end);
   insert_built(t, env, b);
 }
@@ -436,22 +418,21 @@ static ptrdiff_t line_offset(const Line *l, int col, ptrdiff_t *length) {
 static intmax_t set_padding(Term *t, emacs_env *env, int row,
                             ptrdiff_t offset) {
   intmax_t start = line_from_end(env, t->rows - row);
-  intmax_t end = call_point(env, Fline_end_position);
+  intmax_t end = elisp_position(env, Fline_end_position);
   if (elisp_failed(env))
     return start;
   ptrdiff_t padded = t->pad_row == row ? t->pad_count : 0;
   ptrdiff_t text = (ptrdiff_t)(end - start) - padded;
   ptrdiff_t want = offset > text ? offset - text : 0;
   if (want < padded) {
-    delete_region(env, end - (padded - want), end);
+    elisp_delete_region(env, end - (padded - want), end);
   } else if (want > padded) {
     char spaces[256];
     memset(spaces, ' ', sizeof spaces);
-    goto_pos(env, end);
+    elisp_goto_char(env, end);
     for (ptrdiff_t left = want - padded; left > 0 && !elisp_failed(env);) {
       ptrdiff_t n = left > 256 ? 256 : left;
-      emacs_value s = env->make_string(env, spaces, n);
-      env->funcall(env, Finsert, 1, &s);
+      elisp_insert(env, env->make_string(env, spaces, n));
       left -= n;
     }
   }
@@ -481,7 +462,7 @@ void render_place_point(Term *t, emacs_env *env) {
   if (t->pad_count > 0 && t->pad_row != row) /* the cursor left that row */
     set_padding(t, env, t->pad_row, 0);
   intmax_t start = set_padding(t, env, row, offset);
-  goto_pos(env, start + offset);
+  elisp_goto_char(env, start + offset);
 }
 
 /* ---- Cursor -------------------------------------------------------------- */

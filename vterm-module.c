@@ -333,9 +333,7 @@ static emacs_value Fvterm_new(emacs_env *env, ptrdiff_t nargs,
   memset(newlines, '\n', (size_t)o.rows);
   emacs_value s = env->make_string(env, newlines, o.rows);
   free(newlines);
-  if (!elisp_failed(env))
-    env->funcall(env, Finsert, 1, &s);
-  if (elisp_failed(env)) {
+  if (elisp_failed(env) || !elisp_insert(env, s)) {
     term_finalize(t);
     return Qnil;
   }
