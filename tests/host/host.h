@@ -19,7 +19,9 @@ along with this program.  If not, see <https://www.gnu.org/licenses/>.  */
 
    value.c   Lisp values, symbols, the garbage collector and every
              emacs_env slot of Emacs 28, plus module loading;
-   lisp.c    reader, evaluator, special forms and general builtins;
+   lisp.c    the Lisp: the evaluator here, with the reader, special
+             forms, builtins and test vocabulary in the files lisp.h
+             lists;
    buffer.c  buffers, text properties, windows (no-ops) and the vterm--*
              helpers the module calls back.
 
@@ -244,7 +246,7 @@ extern long module_calls;
    is 0 and no `catch' matches.  */
 extern int module_funcall_depth;
 
-/* ---- lisp.c ---- */
+/* ---- lisp.c and the other Lisp units (lisp.h) ---- */
 
 void lisp_init(void);
 Value *eval(Value *form);
