@@ -22,7 +22,7 @@ along with this program.  If not, see <https://www.gnu.org/licenses/>.  */
    The buffer owns its arrays; the plists are owned by the collector and
    marked through the buffer.  */
 
-#include "host.h"
+#include "lisp.h" /* the argument checks and tables of builtins */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,12 +50,6 @@ static Value *Qinhibit_read_only, *Qbuffer_read_only_var, *Qhost_titles,
     *Qhost_invalidate_count, *Qhost_color_calls, *Qhost_flush_count,
     *Qhost_window_list, *Qhost_blink, *Qhost_window;
 
-#define CHECK(pred, name, v)                                                 \
-  do {                                                                       \
-    if (!(pred))                                                             \
-      return wrong_type(name, v);                                            \
-  } while (0)
-#define CHECK_INT(v) CHECK((v)->type == V_INT, "integerp", v)
 /* Declares N as the optional count argument of a motion command (default
  * 1); like CHECK, returns the wrong-type error when it is not an integer. */
 #define OPTIONAL_COUNT(n)                                                      \
@@ -64,10 +58,7 @@ static Value *Qinhibit_read_only, *Qbuffer_read_only_var, *Qhost_titles,
     CHECK_INT(args[0]);                                                        \
     n = args[0]->u.i;                                                          \
   }
-#define CHECK_STRING(v) CHECK((v)->type == V_STRING, "stringp", v)
 #define CHECK_POS(v) CHECK((v)->type == V_INT, "integer-or-marker-p", v)
-#define BOOL(x) ((x) ? Qt : Qnil)
-#define ARG(i) (nargs > (i) ? args[i] : Qnil)
 
 Buffer *current_buffer(void) { return cur; }
 
@@ -1250,11 +1241,7 @@ static Value *Fhost_line_count(ptrdiff_t nargs, Value **args) {
 }
 
 void buffer_init(void) {
-  static const struct {
-    const char *name;
-    int min, max;
-    BuiltinFn fn;
-  } builtins[] = {
+  static const BuiltinDef builtins[] = {
       {"insert", 0, -1, Finsert},
       {"goto-char", 1, 1, Fgoto_char},
       {"forward-char", 0, 1, Fforward_char},
@@ -1337,20 +1324,14 @@ void buffer_init(void) {
       {"host-line", 1, 1, Fhost_line},
       {"host-line-count", 0, 0, Fhost_line_count},
   };
-  static const struct {
-    const char *name;
-    SpecialFn fn;
-  } specials[] = {
+  static const SpecialDef specials[] = {
       {"with-current-buffer", sf_with_current_buffer},
       {"save-current-buffer", sf_save_current_buffer},
       {"with-temp-buffer", sf_with_temp_buffer},
       {"save-excursion", sf_save_excursion},
   };
-  for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
-    defbuiltin(builtins[i].name, builtins[i].min, builtins[i].max,
-               builtins[i].fn);
-  for (size_t i = 0; i < sizeof specials / sizeof specials[0]; i++)
-    defspecial(specials[i].name, specials[i].fn);
+  defbuiltins(LISP_TABLE(builtins));
+  defspecials(LISP_TABLE(specials));
   Qinhibit_read_only = intern("inhibit-read-only");
   Qinhibit_read_only->u.sym.value = Qnil;
   Qbuffer_read_only_var = intern("buffer-read-only");

@@ -333,11 +333,15 @@ void defbuiltins(const BuiltinDef *defs, size_t n) {
 }
 
 void lisp_init(void) {
-  special_init();
-  testing_init();
-  builtins_init();
-  numbers_init();
-  strings_init();
+  static const LispUnit *const units[] = {&special_unit, &testing_unit,
+                                          &builtins_unit, &numbers_unit,
+                                          &strings_unit};
+  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+    defspecials(units[i]->specials, units[i]->nspecials);
+    defbuiltins(units[i]->builtins, units[i]->nbuiltins);
+    if (units[i]->init)
+      units[i]->init();
+  }
   intern("emacs-major-version")->u.sym.value = make_int(28);
   intern("most-positive-fixnum")->u.sym.value =
       make_int(((intmax_t)1 << 61) - 1);

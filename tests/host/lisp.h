@@ -71,12 +71,19 @@ typedef struct {
 void defspecials(const SpecialDef *defs, size_t n);
 void defbuiltins(const BuiltinDef *defs, size_t n);
 
-/* Each unit registers its own; lisp_init calls them in this order. */
-void special_init(void);
-void testing_init(void);
-void builtins_init(void);
-void numbers_init(void);
-void strings_init(void);
+/* What a unit registers: its tables, then INIT (or NULL).  lisp_init
+   registers the units in the order below. */
+typedef struct {
+  const SpecialDef *specials;
+  size_t nspecials;
+  const BuiltinDef *builtins;
+  size_t nbuiltins;
+  void (*init)(void);
+} LispUnit;
+#define LISP_TABLE(table) table, sizeof table / sizeof table[0]
+
+extern const LispUnit special_unit, testing_unit, builtins_unit, numbers_unit,
+    strings_unit;
 
 /* ---- lisp.c ---- */
 

@@ -204,33 +204,32 @@ static Value *Ftruncate(ptrdiff_t nargs, Value **args) {
   return make_int((intmax_t)args[0]->u.f);
 }
 
-void numbers_init(void) {
-  static const BuiltinDef builtins[] = {
-      {"eql", 2, 2, Feql},
-      {"+", 0, -1, Fplus},
-      {"-", 0, -1, Fminus},
-      {"*", 0, -1, Ftimes},
-      {"/", 1, -1, Fquo},
-      {"%", 2, 2, Frem},
-      {"mod", 2, 2, Fmod},
-      {"1+", 1, 1, F1plus},
-      {"1-", 1, 1, F1minus},
-      {"=", 1, -1, Feqlsign},
-      {"<", 1, -1, Flss},
-      {">", 1, -1, Fgtr},
-      {"<=", 1, -1, Fleq},
-      {">=", 1, -1, Fgeq},
-      {"/=", 2, 2, Fneq},
-      {"max", 1, -1, Fmax},
-      {"min", 1, -1, Fmin},
-      {"abs", 1, 1, Fabs},
-      {"logand", 0, -1, Flogand},
-      {"logior", 0, -1, Flogior},
-      {"logxor", 0, -1, Flogxor},
-      {"ash", 2, 2, Fash},
-      {"lsh", 2, 2, Fash},
-      {"float", 1, 1, Ffloat},
-      {"truncate", 1, 2, Ftruncate},
-  };
-  defbuiltins(builtins, sizeof builtins / sizeof builtins[0]);
-}
+static const BuiltinDef builtins[] = {
+    {"eql", 2, 2, Feql},
+    {"+", 0, -1, Fplus},
+    {"-", 0, -1, Fminus},
+    {"*", 0, -1, Ftimes},
+    {"/", 1, -1, Fquo},
+    {"%", 2, 2, Frem},
+    {"mod", 2, 2, Fmod},
+    {"1+", 1, 1, F1plus},
+    {"1-", 1, 1, F1minus},
+    {"=", 1, -1, Feqlsign},
+    {"<", 1, -1, Flss},
+    {">", 1, -1, Fgtr},
+    {"<=", 1, -1, Fleq},
+    {">=", 1, -1, Fgeq},
+    {"/=", 2, 2, Fneq},
+    {"max", 1, -1, Fmax},
+    {"min", 1, -1, Fmin},
+    {"abs", 1, 1, Fabs},
+    {"logand", 0, -1, Flogand},
+    {"logior", 0, -1, Flogior},
+    {"logxor", 0, -1, Flogxor},
+    {"ash", 2, 2, Fash},
+    {"lsh", 2, 2, Fash},
+    {"float", 1, 1, Ffloat},
+    {"truncate", 1, 2, Ftruncate},
+};
+
+const LispUnit numbers_unit = {NULL, 0, LISP_TABLE(builtins), NULL};

@@ -372,26 +372,29 @@ int run_script(const char *file) {
   return (int)(tests_failed - failed_before);
 }
 
-void testing_init(void) {
-  static const SpecialDef specials[] = {
-      {"should", sf_should},
-      {"should-not", sf_should_not},
-      {"should-equal", sf_should_equal},
-      {"should-error", sf_should_error},
-      {"skip-unless", sf_skip_unless},
-      {"deftest", sf_deftest},
-      {"ert-deftest", sf_deftest},
-  };
-  static const BuiltinDef builtins[] = {
-      {"host-print", 0, -1, Fhost_print},
-      {"host-inject-error", 2, 2, Fhost_inject_error},
-      {"host-finalized-count", 0, 0, Fhost_finalized_count},
-      {"host-make-user-ptr", 0, 0, Fhost_make_user_ptr},
-      {"host-live-objects", 0, 0, Fhost_live_objects},
-      {"host-module-calls", 0, 0, Fhost_module_calls},
-  };
-  defspecials(specials, sizeof specials / sizeof specials[0]);
-  defbuiltins(builtins, sizeof builtins / sizeof builtins[0]);
+static void testing_init(void) {
   Qert_test_failed = intern("ert-test-failed");
   Qhost_skip = intern("host--skip");
 }
+
+static const SpecialDef specials[] = {
+    {"should", sf_should},
+    {"should-not", sf_should_not},
+    {"should-equal", sf_should_equal},
+    {"should-error", sf_should_error},
+    {"skip-unless", sf_skip_unless},
+    {"deftest", sf_deftest},
+    {"ert-deftest", sf_deftest},
+};
+
+static const BuiltinDef builtins[] = {
+    {"host-print", 0, -1, Fhost_print},
+    {"host-inject-error", 2, 2, Fhost_inject_error},
+    {"host-finalized-count", 0, 0, Fhost_finalized_count},
+    {"host-make-user-ptr", 0, 0, Fhost_make_user_ptr},
+    {"host-live-objects", 0, 0, Fhost_live_objects},
+    {"host-module-calls", 0, 0, Fhost_module_calls},
+};
+
+const LispUnit testing_unit = {LISP_TABLE(specials), LISP_TABLE(builtins),
+                               testing_init};
