@@ -587,22 +587,14 @@ to vterm.el; on failure an error is signaled."
           (erase-buffer))
         (compilation-mode)
         (setq default-directory directory)
-        (let ((inhibit-read-only t))
-          (if (vterm--windows-p)
-              (let ((steps (vterm--module-build-steps directory)))
-                (while (and steps (eql status 0))
-                  (insert "$ "
-                          (mapconcat #'shell-quote-argument (car steps) " ")
-                          "\n")
-                  (setq status (apply #'call-process (caar steps) nil buffer t
-                                      (cdar steps)))
-                  (setq steps (cdr steps))))
-            (let ((command (concat "mkdir -p build && cd build && cmake "
-                                   vterm-module-cmake-args
-                                   " .. && cmake --build .")))
-              (insert "cd " (shell-quote-argument directory)
-                      "\n$ " command "\n")
-              (setq status (call-process "sh" nil buffer t "-c" command))))))
+        (let ((inhibit-read-only t)
+              (steps (vterm--module-build-steps directory)))
+          (while (and steps (eql status 0))
+            (insert "$ " (mapconcat #'shell-quote-argument (car steps) " ")
+                    "\n")
+            (setq status (apply #'call-process (caar steps) nil buffer t
+                                (cdar steps)))
+            (setq steps (cdr steps)))))
       (if (eql status 0)
           (message "vterm-module compiled successfully")
         (error "Compiling vterm-module failed; see the buffer %S"
