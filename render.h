@@ -18,23 +18,23 @@
 #ifndef VTERM_RENDER_H
 #define VTERM_RENDER_H
 
-/* Brings the terminal's buffer up to date.  The buffer holds the
- * scrollback lines the buffer shows, oldest first, then one line per screen
- * row (DESIGN.md §4).  A redraw builds the text of every line to change in
- * one UTF-8 string (the builder), with a face per run of identical style
- * (the face cache, one plist per distinct style per redraw) and the
- * `vterm-line-wrap' and `vterm-prompt' marks, inserts it with one call, and
- * deletes the lines it replaces.  Then point goes to the terminal's cursor,
- * padding its row with spaces when the cursor is beyond the row's text, and
- * the cursor's type and blinking follow the terminal's.
+/* Brings the terminal's buffer up to date.  The buffer holds scrollback
+ * lines, oldest first, then one line per screen row (DESIGN.md §4).  A redraw
+ * builds the text of every line to change in one UTF-8 string (the builder),
+ * with a face per run of identical style (the face cache, one plist per
+ * distinct style per redraw) and the `vterm-line-wrap' and `vterm-prompt'
+ * marks, inserts it with one call, and deletes the lines it replaces.  Then
+ * point goes to the terminal's cursor, padding its row with spaces when the
+ * cursor is beyond the row's text, and the cursor's type and blinking follow
+ * the terminal's.
  *
- * Owns: Term.text, spans, marks and cells (scratch, reused; in the
- * temporary arena when there is one), pad_row/pad_count, resync,
- * rows_in_buffer.  Face plists and strings are Emacs values, local to the
- * redraw.
+ * Owns: the scratch it reuses across redraws (Term.text, spans and marks,
+ * in the temporary arena when there is one; cells, malloc'd), pad_row and
+ * pad_count, resync, rows_in_buffer.  Face plists and strings are Emacs
+ * values, local to the redraw.
  * Never: edits a buffer other than the terminal's (vterm--get-color may
  * switch buffers; the text goes into Term.redraw_buffer all the same), or
- * changes the terminal. */
+ * writes into libvterm: it only reads the screen. */
 
 #include "vterm-module.h"
 

@@ -40,8 +40,9 @@
  *
  * Lifetime: a Term is calloc'd by term_create and owned by its user
  * pointer; the finalizer (term_finalize) frees everything it points to and
- * never calls Emacs.  Only code running inside an Fvterm_* call may call
- * Emacs, and only through the env it was given. */
+ * never calls Emacs.  Only code running inside an Fvterm_* call (or
+ * emacs_module_init) calls Emacs, and only through the env it was given;
+ * elisp.h states the error rule it follows. */
 
 #include <emacs-module.h>
 #include <stdbool.h>
