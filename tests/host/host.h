@@ -22,8 +22,9 @@ along with this program.  If not, see <https://www.gnu.org/licenses/>.  */
    lisp.c    the Lisp: the evaluator here, with the reader, special
              forms, builtins and test vocabulary in the files lisp.h
              lists;
-   buffer.c  buffers, text properties, windows (no-ops) and the vterm--*
-             helpers the module calls back.
+   buffer.c  buffers, with text properties in textprop.c and, in
+             callbacks.c, the vterm--* helpers the module calls back and
+             windows (no-ops); buffer.h lists them.
 
    Errors never unwind the C stack: a function that signals records the
    exit in `host_exit' and returns NULL; every caller checks for NULL.
@@ -270,7 +271,7 @@ void lisp_mark_roots(void (*mark)(Value *));
 int string_match(const char *re, const char *s, ptrdiff_t len);
 void put_char(char **buf, size_t *len, size_t *cap, unsigned c);
 
-/* ---- buffer.c ---- */
+/* ---- buffer.c and the other buffer units (buffer.h) ---- */
 
 void buffer_init(void);
 void buffer_mark_roots(void (*mark)(Value *));
