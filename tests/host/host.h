@@ -17,8 +17,9 @@ along with this program.  If not, see <https://www.gnu.org/licenses/>.  */
 
 /* The host loads an Emacs module without Emacs.  It has three parts:
 
-   value.c   Lisp values, symbols, the garbage collector and every
-             emacs_env slot of Emacs 28, plus module loading;
+   value.c   Lisp values, symbols and the garbage collector, with
+             printing in print.c, and every emacs_env slot of Emacs 28
+             plus module loading in env.c and env-newer.c (env.h);
    lisp.c    the Lisp: the evaluator here, with the reader, special
              forms, builtins and test vocabulary in the files lisp.h
              lists;
@@ -176,7 +177,7 @@ extern struct HostExit host_exit;
 #define XCAR(v) ((v)->u.cons.car)
 #define XCDR(v) ((v)->u.cons.cdr)
 
-/* ---- value.c ---- */
+/* ---- value.c (printing: print.c) ---- */
 
 void host_init(void);
 void host_shutdown(void); /* runs all finalizers, frees everything */
@@ -236,7 +237,7 @@ char *value_repr(Value *v, int escape, size_t max); /* malloc'd */
 Value *Fget(Value *sym, Value *prop);
 Value *Fput(Value *sym, Value *prop, Value *val);
 
-/* Module loading (value.c).  */
+/* Module loading (env.c).  */
 Value *module_load(const char *file);
 /* Static link variant: call an already-linked init.  */
 Value *module_init_linked(int (*init)(struct emacs_runtime *));
