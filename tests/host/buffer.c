@@ -774,9 +774,8 @@ void buffer_init(void) {
   };
   defbuiltins(LISP_TABLE(builtins));
   defspecials(LISP_TABLE(specials));
-  defbuiltins(textprop_builtins, textprop_builtins_count);
-  defbuiltins(callbacks_builtins, callbacks_builtins_count);
-  callbacks_init();
+  lisp_register(&textprop_unit);
+  lisp_register(&callbacks_unit);
   Qinhibit_read_only = intern("inhibit-read-only");
   Qinhibit_read_only->u.sym.value = Qnil;
   Qbuffer_read_only_var = intern("buffer-read-only");

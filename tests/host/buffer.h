@@ -73,9 +73,9 @@ Value *buffer_arg(Value *v, Buffer **out);
 
 /* ---- textprop.c, callbacks.c ---- */
 
-extern const BuiltinDef textprop_builtins[], callbacks_builtins[];
-extern const size_t textprop_builtins_count, callbacks_builtins_count;
-void callbacks_init(void);
-void callbacks_shutdown(void);
+/* Their builtins (and callbacks.c's host-* variables), registered by
+   buffer_init.  */
+extern const LispUnit textprop_unit, callbacks_unit;
+void callbacks_shutdown(void); /* frees what vterm--flush-output kept */
 
 #endif /* VTERM_HOST_BUFFER_H */

@@ -279,7 +279,7 @@ static Value *Fhost_line_count(ptrdiff_t nargs, Value **args) {
   return make_int(buffer_count_newlines(curbuf, 1, curbuf->len + 1));
 }
 
-const BuiltinDef callbacks_builtins[] = {
+static const BuiltinDef builtins[] = {
     {"selected-window", 0, 0, Fselected_window},
     {"get-buffer-window-list", 0, 3, Fget_buffer_window_list},
     {"get-buffer-window", 0, 2, Fget_buffer_window},
@@ -309,10 +309,7 @@ const BuiltinDef callbacks_builtins[] = {
     {"host-line", 1, 1, Fhost_line},
     {"host-line-count", 0, 0, Fhost_line_count},
 };
-const size_t callbacks_builtins_count =
-    sizeof callbacks_builtins / sizeof callbacks_builtins[0];
-
-void callbacks_init(void) {
+static void callbacks_init(void) {
   Qhost_titles = intern("host-titles");
   Qhost_directories = intern("host-directories");
   Qhost_evals = intern("host-evals");
@@ -335,6 +332,9 @@ void callbacks_init(void) {
   intern("cursor-type")->u.sym.value = Qt;
   intern("default-directory")->u.sym.value = make_cstring("/");
 }
+
+const LispUnit callbacks_unit = {NULL, 0, LISP_TABLE(builtins),
+                                 callbacks_init};
 
 void callbacks_shutdown(void) {
   free(host_output);

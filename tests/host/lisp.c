@@ -332,16 +332,19 @@ void defbuiltins(const BuiltinDef *defs, size_t n) {
     defbuiltin(defs[i].name, defs[i].min, defs[i].max, defs[i].fn);
 }
 
+void lisp_register(const LispUnit *unit) {
+  defspecials(unit->specials, unit->nspecials);
+  defbuiltins(unit->builtins, unit->nbuiltins);
+  if (unit->init)
+    unit->init();
+}
+
 void lisp_init(void) {
   static const LispUnit *const units[] = {&special_unit, &testing_unit,
                                           &builtins_unit, &numbers_unit,
                                           &strings_unit};
-  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-    defspecials(units[i]->specials, units[i]->nspecials);
-    defbuiltins(units[i]->builtins, units[i]->nbuiltins);
-    if (units[i]->init)
-      units[i]->init();
-  }
+  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+    lisp_register(units[i]);
   intern("emacs-major-version")->u.sym.value = make_int(28);
   intern("most-positive-fixnum")->u.sym.value =
       make_int(((intmax_t)1 << 61) - 1);

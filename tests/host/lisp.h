@@ -84,6 +84,8 @@ typedef struct {
 
 extern const LispUnit special_unit, testing_unit, builtins_unit, numbers_unit,
     strings_unit;
+/* Registers UNIT's tables, then runs its init. */
+void lisp_register(const LispUnit *unit);
 
 /* ---- lisp.c ---- */
 

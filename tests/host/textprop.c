@@ -279,7 +279,7 @@ static Value *Fpropertize(ptrdiff_t nargs, Value **args) {
   return s;
 }
 
-const BuiltinDef textprop_builtins[] = {
+static const BuiltinDef builtins[] = {
     {"put-text-property", 4, 5, Fput_text_property},
     {"add-text-properties", 3, 4, Fadd_text_properties},
     {"set-text-properties", 3, 4, Fset_text_properties},
@@ -292,5 +292,4 @@ const BuiltinDef textprop_builtins[] = {
     {"next-single-property-change", 2, 4, Fnext_single_property_change},
     {"propertize", 1, -1, Fpropertize},
 };
-const size_t textprop_builtins_count =
-    sizeof textprop_builtins / sizeof textprop_builtins[0];
+const LispUnit textprop_unit = {NULL, 0, LISP_TABLE(builtins), NULL};
