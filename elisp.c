@@ -206,6 +206,49 @@ emacs_value elisp_string(emacs_env *env, const char *bytes, size_t len) {
   return s;
 }
 
+bool elisp_insert(emacs_env *env, emacs_value text) {
+  env->funcall(env, Finsert, 1, &text);
+  return !elisp_failed(env);
+}
+
+bool elisp_goto_char(emacs_env *env, intmax_t pos) {
+  emacs_value p = elisp_integer(env, pos);
+  env->funcall(env, Fgoto_char, 1, &p);
+  return !elisp_failed(env);
+}
+
+bool elisp_forward_line(emacs_env *env, intmax_t n) {
+  emacs_value v = elisp_integer(env, n);
+  env->funcall(env, Fforward_line, 1, &v);
+  return !elisp_failed(env);
+}
+
+bool elisp_delete_region(emacs_env *env, intmax_t start, intmax_t end) {
+  if (end > start) {
+    emacs_value args[2] = {elisp_integer(env, start), elisp_integer(env, end)};
+    env->funcall(env, Fdelete_region, 2, args);
+  }
+  return !elisp_failed(env);
+}
+
+intmax_t elisp_position(emacs_env *env, emacs_value fn) {
+  emacs_value v = env->funcall(env, fn, 0, NULL);
+  return elisp_failed(env) ? 0 : env->extract_integer(env, v);
+}
+
+bool elisp_enter_buffer(emacs_env *env, emacs_value buffer) {
+  emacs_value current = env->funcall(env, Fcurrent_buffer, 0, NULL);
+  if (elisp_failed(env))
+    return false;
+  if (env->eq(env, current, buffer))
+    return true;
+  emacs_value live = env->funcall(env, Fbuffer_live_p, 1, &buffer);
+  if (elisp_failed(env) || !env->is_not_nil(env, live))
+    return false;
+  env->funcall(env, Fset_buffer, 1, &buffer);
+  return !elisp_failed(env);
+}
+
 void elisp_message(emacs_env *env, const char *text) {
   emacs_value args[2];
   args[0] = env->make_string(env, "%s", 2);

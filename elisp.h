@@ -21,8 +21,23 @@
 #include <emacs-module.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
-/* Every Q* and F* below is a global reference made once, in elisp_init, and
+/* The error rule.  Once an Emacs call signals or throws, the non-local exit
+ * stays pending until the module function returns, and every env call made
+ * meanwhile does nothing and returns a dummy (nil, 0, NULL).  So the module
+ *  - checks elisp_failed, or the result of a wrapper below, before it uses
+ *    what an env call returned or records work as done (a redraw that
+ *    failed half way leaves its bookkeeping as it was);
+ *  - keeps the first exit: it never clears one it did not cause (arg_term
+ *    replaces Emacs' user-ptrp error, its own, with a clearer one), and the
+ *    signal helpers below do nothing when an exit is pending;
+ *  - returns from the Fvterm_* function promptly (with nil) so Emacs can
+ *    unwind.
+ * The wrappers return whether they succeeded, so the rule is applied by
+ * checking their result.
+ *
+ * Every Q* and F* below is a global reference made once, in elisp_init, and
  * never freed (the module cannot be unloaded). */
 
 /* Symbols. */
@@ -67,6 +82,28 @@ emacs_value elisp_memory_full(emacs_env *env);
 /* Makes a Lisp string from UTF-8 bytes; invalid sequences become U+FFFD.
  * Returns NULL with memory-full pending if memory ran out. */
 emacs_value elisp_string(emacs_env *env, const char *bytes, size_t len);
+
+/* An integer. */
+static inline emacs_value elisp_integer(emacs_env *env, intmax_t n) {
+  return env->make_integer(env, n);
+}
+
+/* Buffer edits through the captured primitives (Finsert ...), in the
+ * current buffer.  Each returns false if it failed (the exit is pending). */
+bool elisp_insert(emacs_env *env, emacs_value text);
+bool elisp_goto_char(emacs_env *env, intmax_t pos);
+bool elisp_forward_line(emacs_env *env, intmax_t n);
+/* Does nothing (successfully) when END <= START. */
+bool elisp_delete_region(emacs_env *env, intmax_t start, intmax_t end);
+
+/* Calls FN, a position function without arguments (Fpoint, Fpoint_min,
+ * Fpoint_max, Fline_end_position), and returns its value, or 0 (never a
+ * position) if it failed. */
+intmax_t elisp_position(emacs_env *env, emacs_value fn);
+
+/* Makes BUFFER current again if a callback switched away from it.  Returns
+ * false if BUFFER was killed (or an exit is pending). */
+bool elisp_enter_buffer(emacs_env *env, emacs_value buffer);
 
 /* (message "%s" TEXT) */
 void elisp_message(emacs_env *env, const char *text);

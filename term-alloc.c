@@ -238,3 +238,55 @@ int talloc_stats(const TermAlloc *a, TallocStat *out, int max) {
 }
 
 #endif
+
+/* ---- Buf ----------------------------------------------------------------- */
+
+bool buf_grow(Buf *b, size_t extra) {
+  if (extra > SIZE_MAX - b->len)
+    return false;
+  size_t need = b->len + extra;
+  if (need <= b->cap)
+    return true;
+  size_t cap = b->cap ? b->cap : 256;
+  while (cap < need)
+    cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+  char *data = b->temp ? talloc_temp(b->temp, cap) : NULL;
+  if (data) { /* the old copy stays in the arena until the next reset */
+    if (b->len)
+      memcpy(data, b->data, b->len);
+  } else {
+    if (b->temp && b->data) { /* arena exhausted: move to malloc */
+      char *heap = malloc(cap);
+      if (!heap)
+        return false;
+      memcpy(heap, b->data, b->len);
+      b->data = heap;
+      b->temp = NULL;
+      b->cap = cap;
+      return true;
+    }
+    b->temp = NULL;
+    data = realloc(b->data, cap);
+    if (!data)
+      return false;
+  }
+  b->data = data;
+  b->cap = cap;
+  return true;
+}
+
+void buf_release(Buf *b, TermAlloc *temp) {
+  if (!b->temp)
+    free(b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
+  b->temp = temp;
+}
+
+void buf_trim(Buf *b, size_t keep) {
+  b->len = 0;
+  if (!b->temp && b->cap > keep)
+    buf_release(b, NULL);
+}
+
+void buf_free(Buf *b) { buf_release(b, NULL); }

@@ -36,11 +36,18 @@
  * strings larger than 4 KiB use malloc and are freed when released.
  *
  * Without VTERM_USE_ARENA, or when an arena cannot be created or runs out,
- * the same calls fall back to malloc: behaviour is identical either way. */
+ * the same calls fall back to malloc: behaviour is identical either way.
+ *
+ * Owns: the arenas and everything in them, and the malloc'd fallbacks until
+ * they are released.  Callers own what they allocate and give it back
+ * (talloc_record_free, talloc_string_unref, buf_free); talloc_destroy comes
+ * last and frees the arenas whatever is left in them.  Never calls Emacs or
+ * libvterm, never signals: every failure is a NULL or false return. */
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifdef VTERM_USE_ARENA
 #include "arena.h"
@@ -81,6 +88,47 @@ size_t talloc_string_len(const TermAlloc *a, const char *s);
  * malloc) or memory ran out. */
 void *talloc_temp(TermAlloc *a, size_t size);
 void talloc_temp_reset(TermAlloc *a);
+
+/* ---- Buf: a growable byte or record array ------------------------------
+ * Scratch space reused across redraws, and a few queues (process output,
+ * deferred input, remembered directories).  With a temporary arena it grows
+ * inside it (no realloc) and is emptied by every talloc_temp_reset, through
+ * buf_release; otherwise, or once the arena is exhausted, it uses realloc
+ * and owns its malloc'd data until buf_free. */
+typedef struct {
+  char *data;
+  size_t len, cap;
+  TermAlloc *temp; /* non-NULL: grows in this allocator's temporary arena */
+} Buf;
+
+/* Grows B to hold EXTRA more bytes: buf_reserve's slow path. */
+bool buf_grow(Buf *b, size_t extra);
+
+/* Makes room for EXTRA more bytes in B.  Returns false if memory ran out
+ * (B is unchanged).  Inline: the renderer appends one character at a time. */
+static inline bool buf_reserve(Buf *b, size_t extra) {
+  return extra <= b->cap - b->len || buf_grow(b, extra);
+}
+
+/* Appends N bytes.  Returns false if memory ran out (nothing appended). */
+static inline bool buf_append(Buf *b, const void *p, size_t n) {
+  if (!buf_reserve(b, n))
+    return false;
+  memcpy(b->data + b->len, p, n);
+  b->len += n;
+  return true;
+}
+
+/* Forgets B's storage: frees it if it is malloc'd; arena storage goes with
+ * the arena's next reset.  TEMP is where it grows from now on. */
+void buf_release(Buf *b, TermAlloc *temp);
+
+/* Empties B, and releases malloc'd storage grown beyond KEEP bytes by an
+ * unusually large use. */
+void buf_trim(Buf *b, size_t keep);
+
+/* Frees B's malloc'd storage (buf_release towards malloc). */
+void buf_free(Buf *b);
 
 /* Statistics for vterm--arena-stats: fills OUT with name/value pairs and
  * returns how many (0 without arenas). */

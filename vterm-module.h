@@ -18,12 +18,39 @@
 #ifndef VTERM_MODULE_H
 #define VTERM_MODULE_H
 
+/* Term is the one structure every unit of the module works on.  The module
+ * is split by concern; each unit states its contract at the top of its
+ * header and owns the fields marked with its name below:
+ *
+ *   vterm-module.c  Term's lifecycle, the redraw passes, argument checking,
+ *                   the Fvterm_* functions, emacs_module_init
+ *   screen.c        libvterm's screen callbacks: damage, scrolls, resize,
+ *                   and the row info that moves with the rows
+ *   feed.c          bytes from the stream guard into libvterm
+ *   osc.c           OSC handlers, the events queue and its delivery
+ *   scrollback.c    the scrollback ring and which of its lines the buffer
+ *                   shows
+ *   render.c        the buffer text: builder, faces, edits, point
+ *   keys.c          keys into libvterm, its replies out to the process
+ *   line.c          the compact row format (no Term, no Emacs)
+ *   stream.c        the byte-stream guard (no Term, no Emacs)
+ *   term-alloc.c    arenas or malloc, and Buf (no Term, no Emacs)
+ *   elisp.c         Lisp symbols, captured primitives, call wrappers
+ *   utf8.c          UTF-8 encoding and validation
+ *
+ * Lifetime: a Term is calloc'd by term_create and owned by its user
+ * pointer; the finalizer (term_finalize) frees everything it points to and
+ * never calls Emacs.  Only code running inside an Fvterm_* call (or
+ * emacs_module_init) calls Emacs, and only through the env it was given;
+ * elisp.h states the error rule it follows. */
+
 #include <emacs-module.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <vterm.h>
 
+#include "line.h"
 #include "stream.h"
 #include "term-alloc.h"
 
@@ -45,65 +72,7 @@
 /* OSC 51;E commands queued between two redraws. */
 #define TERM_EVAL_LIMIT 1024
 
-/* What a row remembers besides its cells. */
-typedef struct {
-  /* Directory recorded by OSC 51;A: a refcounted talloc string (one
-   * reference owned here), or NULL. */
-  const char *dir;
-  int prompt_col; /* column where the prompt ended, or -1 */
-  /* libvterm's continuation flag for this row (it continues the row above)
-   * as of the last snapshot_continuations: libvterm forgets the flags of
-   * rows that a multi-line scroll pushes out, before we see them. */
-  bool continuation;
-} RowInfo;
-
-/* Cell attributes packed without padding, so styles compare with memcmp. */
-typedef struct {
-  uint32_t fg, bg; /* PackedColor, see vterm-module.c */
-  uint32_t flags;  /* STYLE_* bits */
-} CellStyle;
-
-typedef struct {
-  int start; /* first cell of the run */
-  CellStyle style;
-} StyleRun;
-
-typedef struct {
-  int cell;
-  uint32_t chars[VTERM_MAX_CHARS_PER_CELL - 1]; /* combining marks, 0-ended */
-} ExtraChars;
-
-/* One row in compact form: trailing blank cells are not stored.  Used for
- * scrollback lines (one malloc block each) and, in Term's scratch space,
- * for screen rows being rendered. */
-typedef struct {
-  int cols;   /* terminal width when the row was captured */
-  int ncells; /* stored cells; == cols when the last column is occupied */
-  int nruns;
-  int nextra;
-  bool wrapped;  /* the text continues on the next row */
-  int8_t origin; /* talloc_record origin (scrollback copies only) */
-  RowInfo info;
-  uint32_t *chars; /* CELL_* encoded code points, ncells entries */
-  StyleRun *runs;
-  ExtraChars *extra;
-} Line;
-
-/* An OSC 51;E command waiting for the next redraw. */
-typedef struct EvalNode {
-  struct EvalNode *next;
-  const char *code; /* talloc string, one reference */
-  int8_t origin;    /* talloc_record origin of the node */
-} EvalNode;
-
-/* A growable byte or record array (scratch space, reused across redraws).
- * With a temporary arena it grows inside it (no realloc) and is emptied by
- * every redraw's reset; otherwise it uses realloc. */
-typedef struct {
-  char *data;
-  size_t len, cap;
-  TermAlloc *temp; /* non-NULL: grows in this allocator's temporary arena */
-} Buf;
+struct EvalNode; /* osc.h */
 
 typedef struct Term {
   TermAlloc alloc;     /* arenas (or malloc): owns line records and strings */
@@ -113,8 +82,9 @@ typedef struct Term {
   int rows, cols;
   StreamGuard guard; /* owns its pending sequence buffers */
 
-  /* Scrollback ring, newest line at logical index 0.  Each Line is one
-   * talloc_record block owned by the ring; the slot array is malloc'd. */
+  /* scrollback.c: the ring, newest line at logical index 0.  Each Line is
+   * one talloc_record block owned by the ring (line_copy); the slot array
+   * is malloc'd. */
   Line **sb;
   int sb_cap;  /* allocated slots (grows up to sb_max) */
   int sb_max;  /* user limit, <= SB_MAX */
@@ -125,30 +95,32 @@ typedef struct Term {
   int sb_evicted;   /* buffer lines to delete from the top at next redraw */
   int sb_popped;    /* scrollback lines to delete above the screen region */
 
-  RowInfo *row_info; /* rows entries, owned; moves with the rows it
-                        describes (cb_moverect), primary screen only */
-  Buf popped_info;   /* RowInfo of lines popped during a resize */
+  /* screen.c: what each screen row remembers besides its cells. */
+  RowInfo *row_info;    /* rows entries, owned; moves with the rows it
+                           describes (cb_moverect), primary screen only */
+  Buf popped_info;      /* RowInfo of lines popped during a resize */
   RowInfo *resize_info; /* rows for the next cb_resize, allocated by
-                           Fvterm_set_size before libvterm resizes */
-  int rows_pushed; /* top rows pushed to scrollback whose row info
-                      cb_moverect or cb_resize has not dropped yet */
-  bool use_snapshot; /* the running write or resize may push several rows:
-                        take wrap flags from the row info snapshot */
+                           screen_resize before libvterm resizes */
+  int rows_pushed;      /* top rows pushed to scrollback whose row info
+                           cb_moverect or cb_resize has not dropped yet */
+  bool use_snapshot;    /* the running write or resize may push several rows:
+                           take wrap flags from the row info snapshot */
   bool altscreen;
 
-  /* The last text write left a glyph ending at the right edge with the
-   * cursor on it (pending wrap): a combining mark that arrives next belongs
-   * to it, which libvterm does not see (rejoin_combining). */
+  /* feed.c: the last text write left a glyph ending at the right edge with
+   * the cursor on it (pending wrap): a combining mark that arrives next
+   * belongs to it, which libvterm does not see (rejoin_combining). */
   bool glyph_at_edge;
   VTermPos edge_pos;
 
-  /* Requests made by Lisp while a redraw runs (from a callback), applied
-   * between two redraw passes so the buffer never changes under it. */
+  /* vterm-module.c: requests made by Lisp while a redraw runs (from a
+   * callback), applied between two redraw passes so the buffer never
+   * changes under it. */
   Buf deferred_input;
   bool deferred_clear;
   int deferred_rows, deferred_cols; /* 0: no resize waiting */
 
-  /* What each buffer line showed at the last redraw, for
+  /* scrollback.c: what each buffer line showed at the last redraw, for
    * vterm--get-pwd-raw: directories (talloc references) of lines evicted
    * from scrollback or popped back to the screen since, and of the screen
    * rows as drawn. */
@@ -157,50 +129,70 @@ typedef struct Term {
   int drawn_count;
   bool oom; /* an allocation inside a libvterm callback failed */
 
-  /* Spaces place_point added after the text of screen row pad_row so that
-   * point can sit on the cursor; pad_count 0: none. */
+  /* render.c: spaces render_place_point added after the text of screen row
+   * pad_row so that point can sit on the cursor; pad_count 0: none. */
   int pad_row;
   ptrdiff_t pad_count;
 
-  /* What changed since the last redraw. */
+  /* screen.c: what changed since the last redraw. */
   int invalid_start, invalid_end; /* screen rows, end exclusive */
   bool dirty;                     /* anything to redraw or deliver */
-  bool in_redraw;     /* a redraw is running: Lisp callbacks may not
-                         change the terminal under it (see deferred_*) */
+  /* vterm-module.c */
+  bool in_redraw;            /* a redraw is running: Lisp callbacks may not
+                                change the terminal under it (see deferred_*) */
   emacs_value redraw_buffer; /* the terminal's buffer; valid (a local
                                 reference) only while in_redraw */
+  /* render.c */
   bool resync;        /* a redraw failed half way: rebuild the whole buffer */
   int rows_in_buffer; /* screen rows the buffer currently holds */
 
+  /* screen.c records them, render.c applies them. */
   bool cursor_visible, cursor_blink;
   int cursor_shape;
   bool cursor_type_dirty, cursor_blink_dirty;
 
-  /* Events delivered at the next redraw; each string is owned here. */
+  /* osc.c: events delivered at the next redraw; each string is owned
+   * here. */
   char *title;
   size_t title_len;
   char *directory;
   size_t directory_len;
-  EvalNode *eval_head, *eval_tail;
+  struct EvalNode *eval_head, *eval_tail;
   int eval_count;
   char *selection;
   size_t selection_len;
   int selection_mask;
   size_t dropped_sequences, dropped_bytes, dropped_evals;
 
-  Buf output; /* bytes for the process, flushed by vterm--update */
+  /* keys.c: bytes for the process, flushed by vterm--update. */
+  Buf output;
   size_t output_dropped;
 
-  /* Options fixed at creation. */
+  /* Options fixed at creation (render.c reads them). */
   bool disable_bold, disable_underline, disable_inverse, ignore_blink;
 
   int pty_fd; /* -1 when none */
 
-  /* Scratch space for rendering, reused across redraws. */
+  /* Scratch space, reused across redraws: line_encode's (render.c and
+   * screen.c), and render.c's cells and text being built. */
   VTermScreenCell *cells;
   int cells_cap;
-  Buf scratch_chars, scratch_runs, scratch_extra;
+  LineScratch scratch;
   Buf text, spans, marks;
 } Term;
+
+/* ---- Fault injection (tests) ------------------------------------------------
+ * Built with VTERM_FAULT_INJECTION, vterm--inject-fault arms one of these
+ * allocation sites to fail once, so the out-of-memory paths can be tested
+ * end to end.  Otherwise fault_hit is constant false. */
+
+enum { FAULT_ROW_INFO = 1, FAULT_SB_RING = 2 };
+
+#ifdef VTERM_FAULT_INJECTION
+bool term_fault_hit(unsigned fault);
+#define fault_hit(fault) term_fault_hit(fault)
+#else
+#define fault_hit(fault) false
+#endif
 
 #endif /* VTERM_MODULE_H */

@@ -662,30 +662,14 @@ to vterm.el; on failure an error is signaled."
           (erase-buffer))
         (compilation-mode)
         (setq default-directory directory)
-        (let ((inhibit-read-only t))
-          (if (vterm--windows-p)
-              (let ((steps (vterm--module-build-steps directory)))
-                (while (and steps (eql status 0))
-                  (insert "$ "
-                          (mapconcat #'shell-quote-argument (car steps) " ")
-                          "\n")
-                  (setq status (apply #'call-process (caar steps) nil buffer t
-                                      (cdar steps)))
-                  (setq steps (cdr steps))))
-            (let* ((include (vterm--module-include-dir))
-                   (cmake (list "cmake"
-                                (if include
-                                    (concat "-DEMACS_MODULE_INCLUDE_DIR="
-                                            (shell-quote-argument include))
-                                  "")
-                                vterm-module-cmake-args
-                                ".."))
-                   (command (concat "mkdir -p build && cd build && "
-                                    (mapconcat #'identity (delete "" cmake) " ")
-                                    " && cmake --build .")))
-              (insert "cd " (shell-quote-argument directory)
-                      "\n$ " command "\n")
-              (setq status (call-process "sh" nil buffer t "-c" command))))))
+        (let ((inhibit-read-only t)
+              (steps (vterm--module-build-steps directory)))
+          (while (and steps (eql status 0))
+            (insert "$ " (mapconcat #'shell-quote-argument (car steps) " ")
+                    "\n")
+            (setq status (apply #'call-process (caar steps) nil buffer t
+                                (cdar steps)))
+            (setq steps (cdr steps)))))
       (if (eql status 0)
           (message "vterm-module compiled successfully")
         (let ((advice (with-current-buffer buffer
@@ -1951,7 +1935,146 @@ has one.  Repeating the command toggles between the two."
             (point))
         (vterm--reset-point vterm--term)))))
 
+(defun vterm-check-proc (&optional buffer)
+  "Return the terminal of BUFFER if its process is running, else nil.
+BUFFER is a buffer or a buffer name and defaults to the current
+buffer."
+  (let* ((buf (get-buffer (or buffer (current-buffer))))
+         (proc (and buf (get-buffer-process buf))))
+    (and proc
+         (memq (process-status proc) '(run stop open listen connect))
+         (buffer-local-value 'vterm--term buf))))
+
+(defun vterm-cursor-in-command-buffer-p (&optional pt)
+  "Return non-nil if PT is on the command line, at or after the prompt.
+The prompt is that of the line of the terminal cursor.  PT
+defaults to the terminal cursor."
+  (save-excursion
+    (vterm-reset-cursor-point)
+    (let ((prompt (vterm--get-prompt-point)))
+      (and prompt
+           (<= prompt (or pt (vterm--get-cursor-point)))))))
+
 ;;; Internal
+
+;;;; Module callbacks
+
+;; The functions the module calls, as in the table of doc/DESIGN.md,
+;; section 3.  The module finds them by name when it loads.
+
+(defun vterm--invalidate ()
+  "Schedule a redraw of the terminal of the current buffer.
+The module calls this when the screen changed.  The redraw happens
+after `vterm-timer-delay', or at once when that is nil or a key was
+just sent."
+  (if (and vterm-timer-delay (not vterm--redraw-immediately))
+      (unless vterm--redraw-timer
+        (setq vterm--redraw-timer
+              (run-with-timer vterm-timer-delay nil
+                              #'vterm--delayed-redraw (current-buffer))))
+    (vterm--delayed-redraw (current-buffer))
+    (setq vterm--redraw-immediately nil)))
+
+(defun vterm--flush-output (output)
+  "Send OUTPUT of the terminal, such as an encoded key, to the process."
+  (vterm--send output))
+
+(defun vterm--set-title (title)
+  "Rename the buffer after TITLE, following `vterm-buffer-name-string'.
+A title that would give an empty buffer name is ignored."
+  (when vterm-buffer-name-string
+    (let ((name (format vterm-buffer-name-string title)))
+      (unless (string= name "")
+        (rename-buffer name t)))))
+
+(defun vterm--set-directory (path)
+  "Set `default-directory' from PATH, as reported by the shell.
+PATH is the payload of the escape sequence ESC ] 51 ; A; see
+`vterm--get-directory'.  An empty or unusable PATH is ignored."
+  (let ((dir (vterm--get-directory path)))
+    (when dir
+      (setq default-directory dir))))
+
+(defun vterm--eval (str)
+  "Call the function that STR names, if it is in `vterm-eval-cmds'.
+
+STR is the payload of the escape sequence ESC ] 51 ; E: a command
+name and arguments in shell quoting.  The function registered for
+the name in `vterm-eval-cmds' is called with the arguments, all
+strings.  Unknown names, unparsable strings and errors raised by
+the function are reported with `message'."
+  (let ((parts (condition-case nil
+                   (split-string-and-unquote str)
+                 (error
+                  (message "vterm: cannot parse the command %S %s" str
+                           "from the terminal (unbalanced quotes?)")
+                  nil))))
+    (when parts
+      (let* ((name (car parts))
+             (entry (assoc name vterm-eval-cmds)))
+        (if (not entry)
+            (message "Failed to find command: %s.  %s" name
+                     "To execute a command, add it to `vterm-eval-cmds'")
+          (condition-case err
+              (apply (cadr entry) (cdr parts))
+            (error
+             (message "vterm: error in `%s' called from the terminal: %s"
+                      name (error-message-string err)))))))))
+
+(defconst vterm--selection-clipboard 1
+  "Bit of the OSC 52 target mask that stands for the clipboard.")
+
+(defconst vterm--selection-primary 2
+  "Bit of the OSC 52 target mask that stands for the primary selection.")
+
+(defun vterm--set-selection (mask data)
+  "Put DATA, sent with OSC 52, on the kill ring.
+
+MASK is the bit mask of the targets named by the program; the
+clipboard and the primary selection are set when their bit is
+on.  Nothing happens unless
+`vterm-enable-manipulate-selection-data-by-osc52' is non-nil."
+  (when vterm-enable-manipulate-selection-data-by-osc52
+    (let ((select-enable-clipboard
+           (/= 0 (logand mask vterm--selection-clipboard)))
+          (select-enable-primary
+           (/= 0 (logand mask vterm--selection-primary))))
+      (kill-new data)
+      (message "vterm: OSC 52 put text on the kill ring"))))
+
+(defun vterm--get-color (index &rest args)
+  "Return the Emacs color for the terminal color INDEX.
+
+INDEX is an ANSI color number from 0 to 15, or -1 for the default
+color.  ARGS may contain `:foreground' to ask for a text color
+rather than a background color, and `:underline' or
+`:inverse-video' to tell the attributes of the text.  Colors come
+from the faces of `vterm-color-palette'; the default text color of
+underlined text comes from `vterm-color-underline' and the default
+background of reverse-video text from `vterm-color-inverse-video'."
+  (let ((foreground (memq :foreground args)))
+    (cond
+     ((and (integerp index) (>= index 0) (< index 16))
+      (let* ((palette vterm-color-palette)
+             (face (if (< index (length palette))
+                       (aref palette index)
+                     (aref palette (% index 8)))))
+        (if foreground
+            (face-foreground face nil 'default)
+          (face-background face nil 'default))))
+     ((eql index -1)
+      (cond
+       ((and foreground (memq :underline args))
+        (face-foreground 'vterm-color-underline nil 'default))
+       (foreground
+        (face-foreground 'default))
+       ((memq :inverse-video args)
+        (face-background 'vterm-color-inverse-video nil 'default))
+       (t
+        (face-background 'default))))
+     (t nil))))
+
+;;;; Cursor motion
 
 (defun vterm--forward-char ()
   "Move the terminal cursor one character right; return non-nil on success."
@@ -1995,6 +2118,16 @@ has one.  Repeating the command toggles between the two."
       nil)
      (t nil))))
 
+(defun vterm--get-cursor-point ()
+  "Return the position of the terminal cursor."
+  (when vterm--term
+    (save-excursion
+      (vterm-reset-cursor-point))))
+
+;;;; Buffer edits
+
+;; Through the primitives saved when the buffer was set up.
+
 (defun vterm--delete-region (start end)
   "Delete the text between START and END with the original `delete-region'."
   (funcall vterm--delete-region-function start end))
@@ -2028,6 +2161,8 @@ the newline ending the last line goes too."
       (when (and delete-whole-line (eq (char-after) ?\n))
         (vterm--delete-char 1)))))
 
+;;;; Event translation
+
 (defun vterm--translate-event-to-args (event &optional meta)
   "Return the argument lists for `vterm-send-key' that send EVENT.
 
@@ -2056,34 +2191,13 @@ method may turn one key into several characters."
           (push (list name shift meta ctrl) args))))
     (nreverse args)))
 
+;;;; Redraw timers
+
 (defun vterm--cancel-redraw-timer ()
   "Cancel the pending delayed redraw of the current buffer."
   (when (timerp vterm--redraw-timer)
     (cancel-timer vterm--redraw-timer))
   (setq vterm--redraw-timer nil))
-
-(defun vterm--invalidate ()
-  "Schedule a redraw of the terminal of the current buffer.
-The module calls this when the screen changed.  The redraw happens
-after `vterm-timer-delay', or at once when that is nil or a key was
-just sent."
-  (if (and vterm-timer-delay (not vterm--redraw-immediately))
-      (unless vterm--redraw-timer
-        (setq vterm--redraw-timer
-              (run-with-timer vterm-timer-delay nil
-                              #'vterm--delayed-redraw (current-buffer))))
-    (vterm--delayed-redraw (current-buffer))
-    (setq vterm--redraw-immediately nil)))
-
-(defun vterm-check-proc (&optional buffer)
-  "Return the terminal of BUFFER if its process is running, else nil.
-BUFFER is a buffer or a buffer name and defaults to the current
-buffer."
-  (let* ((buf (get-buffer (or buffer (current-buffer))))
-         (proc (and buf (get-buffer-process buf))))
-    (and proc
-         (memq (process-status proc) '(run stop open listen connect))
-         (buffer-local-value 'vterm--term buf))))
 
 (defun vterm--update-windows ()
   "Make the windows showing the current buffer follow the terminal cursor.
@@ -2124,26 +2238,7 @@ pending in the module until copy mode ends."
           (when (and (buffer-live-p buffer) (eq (current-buffer) buffer))
             (vterm--update-windows)))))))
 
-(defconst vterm--selection-clipboard 1
-  "Bit of the OSC 52 target mask that stands for the clipboard.")
-
-(defconst vterm--selection-primary 2
-  "Bit of the OSC 52 target mask that stands for the primary selection.")
-
-(defun vterm--set-selection (mask data)
-  "Put DATA, sent with OSC 52, on the kill ring.
-
-MASK is the bit mask of the targets named by the program; the
-clipboard and the primary selection are set when their bit is
-on.  Nothing happens unless
-`vterm-enable-manipulate-selection-data-by-osc52' is non-nil."
-  (when vterm-enable-manipulate-selection-data-by-osc52
-    (let ((select-enable-clipboard
-           (/= 0 (logand mask vterm--selection-clipboard)))
-          (select-enable-primary
-           (/= 0 (logand mask vterm--selection-primary))))
-      (kill-new data)
-      (message "vterm: OSC 52 put text on the kill ring"))))
+;;;; Process filter and sentinel
 
 (defun vterm--send (string)
   "Send STRING to the process of the current vterm buffer, if it is live.
@@ -2153,10 +2248,6 @@ On Windows the bytes are framed for conpty-proxy."
                          (if (process-get vterm--process 'vterm-conpty)
                              (vterm--w32-frame-input string)
                            string))))
-
-(defun vterm--flush-output (output)
-  "Send OUTPUT of the terminal, such as an encoded key, to the process."
-  (vterm--send output))
 
 (defconst vterm-control-seq-regexp
   (concat "\\(?:"
@@ -2207,6 +2298,8 @@ process if `vterm-kill-buffer-on-exit' is non-nil there."
                (buffer-local-value 'vterm-kill-buffer-on-exit buf))
       (kill-buffer buf))))
 
+;;;; Window size
+
 (defun vterm--text-scale-mode (&optional _arg)
   "Scale the line numbers of a vterm buffer along with its text.
 This runs after `text-scale-mode' and then lets the terminal adapt
@@ -2253,21 +2346,7 @@ pty, or nil when nothing changed, as in `vterm-copy-mode'."
                     (funcall resize process height width))))
               (cons width height))))))))
 
-(defun vterm--set-title (title)
-  "Rename the buffer after TITLE, following `vterm-buffer-name-string'.
-A title that would give an empty buffer name is ignored."
-  (when vterm-buffer-name-string
-    (let ((name (format vterm-buffer-name-string title)))
-      (unless (string= name "")
-        (rename-buffer name t)))))
-
-(defun vterm--set-directory (path)
-  "Set `default-directory' from PATH, as reported by the shell.
-PATH is the payload of the escape sequence ESC ] 51 ; A; see
-`vterm--get-directory'.  An empty or unusable PATH is ignored."
-  (let ((dir (vterm--get-directory path)))
-    (when dir
-      (setq default-directory dir))))
+;;;; Directories
 
 (defun vterm--local-directory (dir)
   "Return DIR as a directory name if it is an existing absolute directory."
@@ -2309,63 +2388,7 @@ was recorded for it."
                                    (or linenum (line-number-at-pos)))))
       (and raw (vterm--get-directory raw)))))
 
-(defun vterm--get-color (index &rest args)
-  "Return the Emacs color for the terminal color INDEX.
-
-INDEX is an ANSI color number from 0 to 15, or -1 for the default
-color.  ARGS may contain `:foreground' to ask for a text color
-rather than a background color, and `:underline' or
-`:inverse-video' to tell the attributes of the text.  Colors come
-from the faces of `vterm-color-palette'; the default text color of
-underlined text comes from `vterm-color-underline' and the default
-background of reverse-video text from `vterm-color-inverse-video'."
-  (let ((foreground (memq :foreground args)))
-    (cond
-     ((and (integerp index) (>= index 0) (< index 16))
-      (let* ((palette vterm-color-palette)
-             (face (if (< index (length palette))
-                       (aref palette index)
-                     (aref palette (% index 8)))))
-        (if foreground
-            (face-foreground face nil 'default)
-          (face-background face nil 'default))))
-     ((eql index -1)
-      (cond
-       ((and foreground (memq :underline args))
-        (face-foreground 'vterm-color-underline nil 'default))
-       (foreground
-        (face-foreground 'default))
-       ((memq :inverse-video args)
-        (face-background 'vterm-color-inverse-video nil 'default))
-       (t
-        (face-background 'default))))
-     (t nil))))
-
-(defun vterm--eval (str)
-  "Call the function that STR names, if it is in `vterm-eval-cmds'.
-
-STR is the payload of the escape sequence ESC ] 51 ; E: a command
-name and arguments in shell quoting.  The function registered for
-the name in `vterm-eval-cmds' is called with the arguments, all
-strings.  Unknown names, unparsable strings and errors raised by
-the function are reported with `message'."
-  (let ((parts (condition-case nil
-                   (split-string-and-unquote str)
-                 (error
-                  (message "vterm: cannot parse the command %S %s" str
-                           "from the terminal (unbalanced quotes?)")
-                  nil))))
-    (when parts
-      (let* ((name (car parts))
-             (entry (assoc name vterm-eval-cmds)))
-        (if (not entry)
-            (message "Failed to find command: %s.  %s" name
-                     "To execute a command, add it to `vterm-eval-cmds'")
-          (condition-case err
-              (apply (cadr entry) (cdr parts))
-            (error
-             (message "vterm: error in `%s' called from the terminal: %s"
-                      name (error-message-string err)))))))))
+;;;; Prompt tracking
 
 (defun vterm--prompt-tracking-enabled-p ()
   "Return non-nil if the shell has marked a prompt in this buffer.
@@ -2443,21 +2466,7 @@ found."
   "Return non-nil if point is at the end of the prompt."
   (= (point) (or (vterm--get-prompt-point) 0)))
 
-(defun vterm-cursor-in-command-buffer-p (&optional pt)
-  "Return non-nil if PT is on the command line, at or after the prompt.
-The prompt is that of the line of the terminal cursor.  PT
-defaults to the terminal cursor."
-  (save-excursion
-    (vterm-reset-cursor-point)
-    (let ((prompt (vterm--get-prompt-point)))
-      (and prompt
-           (<= prompt (or pt (vterm--get-cursor-point)))))))
-
-(defun vterm--get-cursor-point ()
-  "Return the position of the terminal cursor."
-  (when vterm--term
-    (save-excursion
-      (vterm-reset-cursor-point))))
+;;;; Copy-mode text
 
 (defun vterm--reinsert-fake-newlines ()
   "Put back the fake newlines recorded in `vterm--copy-mode-fake-newlines'."

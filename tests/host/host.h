@@ -17,11 +17,15 @@ along with this program.  If not, see <https://www.gnu.org/licenses/>.  */
 
 /* The host loads an Emacs module without Emacs.  It has three parts:
 
-   value.c   Lisp values, symbols, the garbage collector and every
-             emacs_env slot of Emacs 28, plus module loading;
-   lisp.c    reader, evaluator, special forms and general builtins;
-   buffer.c  buffers, text properties, windows (no-ops) and the vterm--*
-             helpers the module calls back.
+   value.c   Lisp values, symbols and the garbage collector, with
+             printing in print.c, and every emacs_env slot of Emacs 28
+             plus module loading in env.c and env-newer.c (env.h);
+   lisp.c    the Lisp: the evaluator here, with the reader, special
+             forms, builtins and test vocabulary in the files lisp.h
+             lists;
+   buffer.c  buffers, with text properties in textprop.c and, in
+             callbacks.c, the vterm--* helpers the module calls back and
+             windows (no-ops); buffer.h lists them.
 
    Errors never unwind the C stack: a function that signals records the
    exit in `host_exit' and returns NULL; every caller checks for NULL.
@@ -173,7 +177,7 @@ extern struct HostExit host_exit;
 #define XCAR(v) ((v)->u.cons.car)
 #define XCDR(v) ((v)->u.cons.cdr)
 
-/* ---- value.c ---- */
+/* ---- value.c (printing: print.c) ---- */
 
 void host_init(void);
 void host_shutdown(void); /* runs all finalizers, frees everything */
@@ -233,7 +237,7 @@ char *value_repr(Value *v, int escape, size_t max); /* malloc'd */
 Value *Fget(Value *sym, Value *prop);
 Value *Fput(Value *sym, Value *prop, Value *val);
 
-/* Module loading (value.c).  */
+/* Module loading (env.c).  */
 Value *module_load(const char *file);
 /* Static link variant: call an already-linked init.  */
 Value *module_init_linked(int (*init)(struct emacs_runtime *));
@@ -244,7 +248,7 @@ extern long module_calls;
    is 0 and no `catch' matches.  */
 extern int module_funcall_depth;
 
-/* ---- lisp.c ---- */
+/* ---- lisp.c and the other Lisp units (lisp.h) ---- */
 
 void lisp_init(void);
 Value *eval(Value *form);
@@ -268,7 +272,7 @@ void lisp_mark_roots(void (*mark)(Value *));
 int string_match(const char *re, const char *s, ptrdiff_t len);
 void put_char(char **buf, size_t *len, size_t *cap, unsigned c);
 
-/* ---- buffer.c ---- */
+/* ---- buffer.c and the other buffer units (buffer.h) ---- */
 
 void buffer_init(void);
 void buffer_mark_roots(void (*mark)(Value *));

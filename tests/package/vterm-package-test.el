@@ -134,20 +134,31 @@ when the Emacs has one next to its executable."
           (setq buffer (vterm))
           (should (featurep 'vterm-module))
           (should (vterm-package-test--module-file dir))
-          ;; The build: one shell command, shown as it ran.
-          (let ((build (cl-find "sh" vterm-package-test--calls
-                                :key #'cadr :test #'equal)))
-            (should build)
-            (should (equal (car build) dir))
-            (should (equal (car (nth 2 build)) "-c"))
-            (let ((command (cadr (nth 2 build))))
-              (should (string-match-p "cmake .*\\.\\. && cmake --build \\." command))
-              (with-current-buffer vterm-install-buffer-name
-                (should (string-prefix-p
-                         (concat "cd " (shell-quote-argument dir) "\n"
-                                 "$ " command "\n")
-                         (buffer-substring-no-properties (point-min)
-                                                         (point-max)))))))
+          ;; The build: CMake's configure and build steps, each shown in
+          ;; the compile buffer exactly as it ran.
+          (let ((steps (reverse (cl-remove "cmake" vterm-package-test--calls
+                                           :key #'cadr :test-not #'equal))))
+            (should (= (length steps) 2))
+            (should (equal (nth 2 (car steps))
+                           (append
+                            (list "-S" dir "-B" (expand-file-name "build" dir))
+                            (and (file-exists-p
+                                  (expand-file-name "emacs-module.h" include))
+                                 (list (concat "-DEMACS_MODULE_INCLUDE_DIR="
+                                               include))))))
+            (should (equal (nth 2 (cadr steps))
+                           (list "--build" (expand-file-name "build" dir))))
+            (with-current-buffer vterm-install-buffer-name
+              (let ((text (buffer-substring-no-properties (point-min)
+                                                          (point-max))))
+                (dolist (step steps)
+                  (should (string-match-p
+                           (concat "^" (regexp-quote
+                                        (concat "$ " (mapconcat #'shell-quote-argument
+                                                                (cons "cmake" (nth 2 step))
+                                                                " ")))
+                                   "$")
+                           text))))))
           (when (file-exists-p (expand-file-name "emacs-module.h" include))
             (with-temp-buffer
               (insert-file-contents (expand-file-name "build/CMakeCache.txt" dir))

@@ -1,0 +1,335 @@
+/* feed.c - bytes from the stream guard into libvterm (see feed.h).
+ *
+ * Copyright (C) 2026 The emacs-libvterm-win contributors
+ *
+ * This program is free software: you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the Free
+ * Software Foundation, either version 3 of the License, or (at your option)
+ * any later version.
+ *
+ * This program is distributed in the hope that it will be useful, but WITHOUT
+ * ANY WARRANTY; without even the implied warranty of MERCHANTABILITY or
+ * FITNESS FOR A PARTICULAR PURPOSE.  See the GNU General Public License for
+ * more details.
+ *
+ * You should have received a copy of the GNU General Public License along
+ * with this program.  If not, see <https://www.gnu.org/licenses/>.
+ */
+#include "feed.h"
+
+#include <string.h>
+
+#include "osc.h"
+#include "screen.h"
+#include "utf8.h"
+
+/* Combining marks (Unicode categories Mn and Me, the zero-width joiners and
+ * the variation selectors): code points libvterm joins to the glyph before
+ * them.  Ranges, sorted. */
+static const struct {
+  uint32_t first, last;
+} combining_ranges[] = {
+    {0x0300, 0x036F},   {0x0483, 0x0489},   {0x0591, 0x05BD},
+    {0x05BF, 0x05BF},   {0x05C1, 0x05C2},   {0x05C4, 0x05C5},
+    {0x05C7, 0x05C7},   {0x0610, 0x061A},   {0x064B, 0x065F},
+    {0x0670, 0x0670},   {0x06D6, 0x06DC},   {0x06DF, 0x06E4},
+    {0x06E7, 0x06E8},   {0x06EA, 0x06ED},   {0x0711, 0x0711},
+    {0x0730, 0x074A},   {0x07A6, 0x07B0},   {0x07EB, 0x07F3},
+    {0x0816, 0x082D},   {0x0859, 0x085B},   {0x08D3, 0x0902},
+    {0x093A, 0x093A},   {0x093C, 0x093C},   {0x0941, 0x0948},
+    {0x094D, 0x094D},   {0x0951, 0x0957},   {0x0962, 0x0963},
+    {0x0981, 0x0981},   {0x09BC, 0x09BC},   {0x09C1, 0x09C4},
+    {0x09CD, 0x09CD},   {0x09E2, 0x09E3},   {0x0A01, 0x0A02},
+    {0x0A3C, 0x0A3C},   {0x0A41, 0x0A51},   {0x0A70, 0x0A71},
+    {0x0A75, 0x0A75},   {0x0A81, 0x0A82},   {0x0ABC, 0x0ABC},
+    {0x0AC1, 0x0AC8},   {0x0ACD, 0x0ACD},   {0x0B01, 0x0B01},
+    {0x0B3C, 0x0B3C},   {0x0B3F, 0x0B3F},   {0x0B41, 0x0B44},
+    {0x0B4D, 0x0B4D},   {0x0BC0, 0x0BC0},   {0x0BCD, 0x0BCD},
+    {0x0C3E, 0x0C40},   {0x0C46, 0x0C56},   {0x0CBC, 0x0CBC},
+    {0x0CCC, 0x0CCD},   {0x0D41, 0x0D44},   {0x0D4D, 0x0D4D},
+    {0x0DCA, 0x0DCA},   {0x0DD2, 0x0DD6},   {0x0E31, 0x0E31},
+    {0x0E34, 0x0E3A},   {0x0E47, 0x0E4E},   {0x0EB1, 0x0EB1},
+    {0x0EB4, 0x0EBC},   {0x0EC8, 0x0ECD},   {0x0F18, 0x0F19},
+    {0x0F35, 0x0F35},   {0x0F37, 0x0F37},   {0x0F39, 0x0F39},
+    {0x0F71, 0x0F7E},   {0x0F80, 0x0F84},   {0x0F86, 0x0F87},
+    {0x0F8D, 0x0FBC},   {0x0FC6, 0x0FC6},   {0x102D, 0x1030},
+    {0x1032, 0x1037},   {0x1039, 0x103A},   {0x1058, 0x1059},
+    {0x1160, 0x11FF},   {0x135D, 0x135F},   {0x1712, 0x1714},
+    {0x1732, 0x1734},   {0x1752, 0x1753},   {0x1772, 0x1773},
+    {0x17B4, 0x17B5},   {0x17B7, 0x17BD},   {0x17C6, 0x17C6},
+    {0x17C9, 0x17D3},   {0x17DD, 0x17DD},   {0x180B, 0x180D},
+    {0x18A9, 0x18A9},   {0x1920, 0x1922},   {0x1927, 0x1928},
+    {0x1932, 0x1932},   {0x1939, 0x193B},   {0x1A17, 0x1A18},
+    {0x1AB0, 0x1AFF},   {0x1B00, 0x1B03},   {0x1B34, 0x1B34},
+    {0x1B36, 0x1B3A},   {0x1B6B, 0x1B73},   {0x1DC0, 0x1DFF},
+    {0x200B, 0x200F},   {0x202A, 0x202E},   {0x2060, 0x2064},
+    {0x20D0, 0x20F0},   {0x302A, 0x302D},   {0x3099, 0x309A},
+    {0xA66F, 0xA672},   {0xA674, 0xA67D},   {0xA69E, 0xA69F},
+    {0xA6F0, 0xA6F1},   {0xA802, 0xA802},   {0xA806, 0xA806},
+    {0xA80B, 0xA80B},   {0xA825, 0xA826},   {0xA8C4, 0xA8C5},
+    {0xA8E0, 0xA8F1},   {0xFB1E, 0xFB1E},   {0xFE00, 0xFE0F},
+    {0xFE20, 0xFE2F},   {0xFEFF, 0xFEFF},   {0x1D167, 0x1D169},
+    {0x1D17B, 0x1D182}, {0x1D185, 0x1D18B}, {0x1D1AA, 0x1D1AD},
+    {0xE0001, 0xE0001}, {0xE0020, 0xE007F}, {0xE0100, 0xE01EF},
+};
+
+static bool is_combining(uint32_t cp) {
+  size_t lo = 0, hi = sizeof combining_ranges / sizeof combining_ranges[0];
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (cp < combining_ranges[mid].first)
+      hi = mid;
+    else if (cp > combining_ranges[mid].last)
+      lo = mid + 1;
+    else
+      return true;
+  }
+  return false;
+}
+
+/* Length of the leading combining marks of BYTES (valid UTF-8: the stream
+ * guard never ends a write inside a character). */
+static size_t leading_marks(const char *bytes, size_t len) {
+  size_t at = 0;
+  while (at < len) {
+    Utf8Decoder d = {0, 0, 0, 0};
+    uint32_t cps[2];
+    size_t i = at;
+    int n = 0;
+    while (i < len && n == 0)
+      n = utf8_decode_byte(&d, (unsigned char)bytes[i++], cps);
+    if (n != 1 || !is_combining(cps[0]))
+      break;
+    at = i;
+  }
+  return at;
+}
+
+/* libvterm joins a combining mark to the glyph before it only while the
+ * cursor is just past that glyph.  A glyph that ends at the right edge keeps
+ * the cursor on itself (pending wrap), so a mark arriving in a later write
+ * is dropped, or lands on the next row.  This writes the glyph again with
+ * the marks, from its own cell: nothing but text came since, so the pen is
+ * the same, and libvterm ends in the same pending wrap.  Returns the bytes
+ * of BYTES used. */
+static size_t rejoin_combining(Term *t, const char *bytes, size_t len) {
+  VTermPos pos;
+  vterm_state_get_cursorpos(t->state, &pos);
+  if (!t->glyph_at_edge || pos.row != t->edge_pos.row ||
+      pos.col != t->edge_pos.col)
+    return 0;
+  size_t marks = leading_marks(bytes, len);
+  VTermScreenCell cell;
+  memset(&cell, 0, sizeof cell);
+  vterm_screen_get_cell(t->screen, pos, &cell);
+  if (marks == 0 || cell.chars[0] == 0 || cell.chars[0] == CELL_WIDE_RIGHT)
+    return 0;
+  if (pos.col == 0)
+    return 0; /* a wide glyph filling a 2-column row: left alone */
+  /* Back onto the glyph with the pending wrap cancelled.  Control
+   * characters, not CSI moves: in origin mode libvterm clamps the cursor
+   * into the margins after every CSI, and it may sit outside them.  BS
+   * leaves the glyph's column, HT comes back to the last column (no tab
+   * stop lies between), BS again for a wide glyph. */
+  vterm_input_write(t->vt, "\b\t", 2);
+  VTermPos now;
+  vterm_state_get_cursorpos(t->state, &now);
+  for (int col = now.col; col > pos.col; col--)
+    vterm_input_write(t->vt, "\b", 1);
+  char glyph[256]; /* the cell's characters, then the marks */
+  size_t n = 0;
+  for (int k = 0; k < VTERM_MAX_CHARS_PER_CELL && cell.chars[k]; k++)
+    n += utf8_encode(cell.chars[k], glyph + n);
+  /* One write: libvterm only joins marks written with their base.  A cell
+   * holds a few marks at most; any beyond the buffer are dropped. */
+  size_t room = sizeof glyph - n;
+  size_t copied = marks <= room ? marks : room;
+  while (copied > 0 && copied < marks &&
+         ((unsigned char)bytes[copied] & 0xC0) == 0x80)
+    copied--; /* whole characters only */
+  memcpy(glyph + n, bytes, copied);
+  vterm_input_write(t->vt, glyph, n + copied);
+  return marks;
+}
+
+/* libvterm leaves the cursor outside a screen that shrank, or restores a
+ * saved cursor (DECRC, ?1049l) that is outside it now; 0.1.4 then crashes
+ * on the next edit, 0.3.3 aborts on the next resize.  Any CSI libvterm
+ * knows ends by clamping the cursor (into the margins in origin mode); an
+ * unknown DEC mode is such a CSI that changes nothing else, so the saved
+ * cursor, origin mode and a pending wrap stay untouched.  Only a cursor
+ * actually out of range is clamped. */
+void feed_clamp_cursor(Term *t) {
+  VTermPos pos;
+  vterm_state_get_cursorpos(t->state, &pos);
+  if (pos.row < 0 || pos.row >= t->rows || pos.col < 0 || pos.col >= t->cols)
+    vterm_input_write(t->vt, "\x1b[?0h", 5);
+}
+
+/* Start of the last glyph of text BYTES (its base character and the marks
+ * after it), or LEN when the text does not end with a printable one. */
+static size_t last_glyph_start(const char *bytes, size_t len) {
+  size_t end = len;
+  while (end > 0) {
+    size_t start = end - 1;
+    while (start > 0 && ((unsigned char)bytes[start] & 0xC0) == 0x80)
+      start--;
+    Utf8Decoder d = {0, 0, 0, 0};
+    uint32_t cps[2] = {0, 0};
+    int n = 0;
+    for (size_t i = start; i < end; i++)
+      n = utf8_decode_byte(&d, (unsigned char)bytes[i], cps);
+    if (n != 1 || cps[0] < 0x20 || cps[0] == 0x7F)
+      return len;
+    if (!is_combining(cps[0]))
+      return start;
+    end = start;
+  }
+  return len;
+}
+
+/* Whether a CSI (canonical, from the guard) can push several rows to
+ * scrollback at once: SU and DL. */
+static bool csi_pushes_rows(const char *bytes, size_t len) {
+  return len >= 3 && bytes[1] == '[' &&
+         (bytes[len - 1] == 'S' || bytes[len - 1] == 'M');
+}
+
+/* Whether the cursor sits on a glyph that ends at the right edge and whose
+ * first character is BASE (0: any). */
+static bool cursor_on_edge_glyph(Term *t, VTermPos *pos, uint32_t base) {
+  vterm_state_get_cursorpos(t->state, pos);
+  if (pos->row < 0 || pos->row >= t->rows || pos->col < 0)
+    return false;
+  VTermScreenCell cell;
+  memset(&cell, 0, sizeof cell);
+  vterm_screen_get_cell(t->screen, *pos, &cell);
+  return cell.chars[0] != 0 && cell.chars[0] != CELL_WIDE_RIGHT &&
+         (base == 0 || cell.chars[0] == base) &&
+         pos->col + cell.width == t->cols;
+}
+
+/* The first code point of valid UTF-8 BYTES. */
+static uint32_t first_codepoint(const char *bytes, size_t len) {
+  Utf8Decoder d = {0, 0, 0, 0};
+  uint32_t cps[2] = {0, 0};
+  for (size_t i = 0; i < len; i++)
+    if (utf8_decode_byte(&d, (unsigned char)bytes[i], cps) > 0)
+      break;
+  return cps[0];
+}
+
+/* Text for libvterm.  Its last glyph goes in a write of its own: if the
+ * cursor stays where that glyph went, the glyph ended at the right edge
+ * and a wrap is pending (libvterm does not say so otherwise). */
+static void term_write_text(Term *t, const char *bytes, size_t len) {
+  size_t used = rejoin_combining(t, bytes, len);
+  if (used == len) { /* marks only: the edge glyph was printed again */
+    t->glyph_at_edge = cursor_on_edge_glyph(t, &t->edge_pos, 0);
+    return;
+  }
+  bytes += used;
+  len -= used;
+  size_t last = last_glyph_start(bytes, len);
+  if (last > 0)
+    vterm_input_write(t->vt, bytes, last);
+  VTermPos before, after;
+  vterm_state_get_cursorpos(t->state, &before);
+  if (last < len)
+    vterm_input_write(t->vt, bytes + last, len - last);
+  vterm_state_get_cursorpos(t->state, &after);
+  /* A wrap that cannot scroll (below the margins) can also bring the
+   * cursor back to where it was: the glyph there must be this one. */
+  t->glyph_at_edge =
+      last < len && before.row == after.row && before.col == after.col &&
+      cursor_on_edge_glyph(t, &t->edge_pos,
+                           first_codepoint(bytes + last, len - last));
+}
+
+/* One write of the stream guard: text, or one whole sequence. */
+static void term_write(Term *t, const char *bytes, size_t len) {
+  if (bytes[0] != '\x1b') {
+    term_write_text(t, bytes, len);
+  } else {
+    if (csi_pushes_rows(bytes, len))
+      screen_snapshot_continuations(t);
+    vterm_input_write(t->vt, bytes, len);
+    t->use_snapshot = false;
+    t->glyph_at_edge = false;
+  }
+  feed_clamp_cursor(t);
+}
+
+/* libvterm 0.1.4 decodes text into a stack array as long as the write
+ * (uint32_t codepoints[len + 1]), so a write of a few megabytes overflows
+ * the stack.  Writes are cut into pieces of at most this size, at
+ * character boundaries (libvterm loses a character split across writes). */
+#ifndef LIBVTERM_WRITE_MAX
+#define LIBVTERM_WRITE_MAX 4096
+#endif
+
+static void sink_write(void *user, const char *bytes, size_t len) {
+  Term *t = user;
+  while (len > LIBVTERM_WRITE_MAX) {
+    size_t cut = LIBVTERM_WRITE_MAX;
+    while (cut > LIBVTERM_WRITE_MAX - 4 &&
+           ((unsigned char)bytes[cut] & 0xC0) == 0x80)
+      cut--; /* back up to the first byte of a UTF-8 sequence */
+    term_write(t, bytes, cut);
+    bytes += cut;
+    len -= cut;
+  }
+  term_write(t, bytes, len);
+}
+
+/* REP (CSI Ps b): prints the last printed character COUNT more times, with
+ * wrapping, as xterm does.  Done here rather than in libvterm, whose REP
+ * stops at the end of the row and never ends when the last glyph had width
+ * 0.  The character is the one left of the cursor, or under it while a
+ * wrap is pending. */
+static void sink_repeat(void *user, long count) {
+  Term *t = user;
+  VTermPos pos;
+  vterm_state_get_cursorpos(t->state, &pos);
+  VTermScreenCell cell;
+  memset(&cell, 0, sizeof cell);
+  VTermPos at = pos;
+  if (!(t->glyph_at_edge && pos.row == t->edge_pos.row &&
+        pos.col == t->edge_pos.col))
+    at.col--;
+  if (at.col >= 0)
+    vterm_screen_get_cell(t->screen, at, &cell);
+  if (cell.chars[0] == CELL_WIDE_RIGHT && at.col >= 1) {
+    at.col--;
+    vterm_screen_get_cell(t->screen, at, &cell);
+  }
+  if (cell.chars[0] == 0 || cell.chars[0] == CELL_WIDE_RIGHT)
+    return; /* nothing to repeat */
+  char glyph[VTERM_MAX_CHARS_PER_CELL * UTF8_MAX_BYTES];
+  size_t n = 0;
+  for (int k = 0; k < VTERM_MAX_CHARS_PER_CELL && cell.chars[k]; k++)
+    n += utf8_encode(cell.chars[k], glyph + n);
+  char chunk[1024];
+  size_t per_chunk = sizeof chunk / n, filled = 0;
+  for (size_t i = 0; i < per_chunk; i++)
+    memcpy(chunk + i * n, glyph, n);
+  for (long left = count; left > 0; left -= (long)filled) {
+    filled = (size_t)left < per_chunk ? (size_t)left : per_chunk;
+    term_write(t, chunk, filled * n);
+  }
+}
+
+bool feed_bytes(Term *t, const char *bytes, size_t len) {
+  int status = stream_feed(&t->guard, bytes, len);
+  vterm_screen_flush_damage(t->screen);
+  return status >= 0;
+}
+
+void feed_init(Term *t) {
+  StreamSink sink = {.write = sink_write,
+                     .osc = osc_sink,
+                     .dropped = osc_dropped,
+                     .repeat = sink_repeat,
+                     .user = t};
+  stream_init(&t->guard, sink);
+}

@@ -1,0 +1,52 @@
+/* feed.h - bytes from the stream guard into libvterm.
+ *
+ * Copyright (C) 2026 The emacs-libvterm-win contributors
+ *
+ * This program is free software: you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the Free
+ * Software Foundation, either version 3 of the License, or (at your option)
+ * any later version.
+ *
+ * This program is distributed in the hope that it will be useful, but WITHOUT
+ * ANY WARRANTY; without even the implied warranty of MERCHANTABILITY or
+ * FITNESS FOR A PARTICULAR PURPOSE.  See the GNU General Public License for
+ * more details.
+ *
+ * You should have received a copy of the GNU General Public License along
+ * with this program.  If not, see <https://www.gnu.org/licenses/>.
+ */
+#ifndef VTERM_FEED_H
+#define VTERM_FEED_H
+
+/* Process output reaches libvterm through two layers: the stream guard
+ * (stream.c) bounds and sorts the bytes, and this unit writes what it lets
+ * through into libvterm, working around what libvterm gets wrong:
+ *
+ *  - a combining mark after a glyph at the right edge (pending wrap) is
+ *    joined to that glyph, by writing the glyph again with it;
+ *  - the last glyph of a text write goes in a write of its own, so a
+ *    pending wrap can be seen (the cursor stays put);
+ *  - the cursor is clamped back into the screen after every write;
+ *  - REP is done here, with wrapping, as xterm does;
+ *  - writes are cut into pieces libvterm 0.1.4 can decode on its stack;
+ *  - CSI S and M snapshot the rows' continuation flags first.
+ * OSC payloads and dropped sequences go to osc.c.
+ *
+ * Owns: Term.glyph_at_edge and edge_pos.  Bytes it is given are borrowed
+ * for the call.
+ * Never: calls Emacs.  It changes the terminal only through libvterm, whose
+ * callbacks (screen.c) record what changed. */
+
+#include "vterm-module.h"
+
+/* Connects T's stream guard to libvterm (and to osc.c). */
+void feed_init(Term *t);
+
+/* Feeds bytes to the terminal: the guard, then libvterm.  Returns false if
+ * memory ran out (what could be kept was). */
+bool feed_bytes(Term *t, const char *bytes, size_t len);
+
+/* Clamps a cursor that libvterm left outside the screen. */
+void feed_clamp_cursor(Term *t);
+
+#endif /* VTERM_FEED_H */
