@@ -9,6 +9,10 @@
 #   tools/deps.sh libvterm-src DIR
 #                              # unpack libvterm 0.3.3 sources (Debian's trixie
 #                              # source package) into DIR; prints the tree path
+#   tools/deps.sh emacs-w32    # what tools/emacs-w32.sh needs to build Emacs
+#   tools/deps.sh emacs-w32-src DIR
+#                              # download Emacs 30.1's orig tarball (trixie)
+#                              # into DIR, check it; prints its path
 #
 # Needs root (or sudo) for apt-get.  The deb-src line for trixie is derived
 # from the machine's own apt configuration, so it uses the same mirror.
@@ -57,13 +61,11 @@ debian_mirror() {
   echo "$uri"
 }
 
-libvterm_src() {
-  local dir=$1 tree
-  tree=$(ls -d "$dir"/libvterm-0.3.3 2>/dev/null || true)
-  if [ -n "$tree" ] && [ -f "$tree/include/vterm.h" ]; then echo "$tree"; return 0; fi
-  mkdir -p "$dir"
+# trixie_src PACKAGE VERSION-REGEX: make Debian trixie's source package
+# PACKAGE (with a version matching the regex) known to apt.
+trixie_src() {
   local list=/etc/apt/sources.list.d/vterm-trixie-src.sources
-  if ! apt-cache showsrc libvterm 2>/dev/null | grep -q '^Version: 0\.3\.3'; then
+  if ! apt-cache showsrc "$1" 2>/dev/null | grep -q "^Version: $2"; then
     if [ ! -f "$list" ]; then
       local mirror; mirror=$(debian_mirror)
       printf 'Types: deb-src\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
@@ -71,14 +73,44 @@ libvterm_src() {
     fi
     $SUDO apt-get update -qq >&2
   fi
+}
+
+libvterm_src() {
+  local dir=$1 tree
+  tree=$(ls -d "$dir"/libvterm-0.3.3 2>/dev/null || true)
+  if [ -n "$tree" ] && [ -f "$tree/include/vterm.h" ]; then echo "$tree"; return 0; fi
+  mkdir -p "$dir"
+  trixie_src libvterm '0\.3\.3'
   (cd "$dir" && apt-get source --download-only libvterm/trixie >&2)
   tar -xzf "$(ls "$dir"/libvterm_0.3.3*.orig.tar.gz | head -1)" -C "$dir"
   echo "$dir/libvterm-0.3.3"
+}
+
+# ---- Emacs for Windows (tools/emacs-w32.sh): its build tools and its
+# source, Debian trixie's orig tarball of emacs 30.1 (checked by sha256).
+EMACS_W32_PACKAGES=(autoconf automake make perl mingw-w64 wine wine64 xz-utils)
+EMACS_W32_TARBALL=emacs_30.1+1.orig.tar.xz
+EMACS_W32_SHA256=902fe6e82528f9bc89b0f57227488a08f5bc07126c2c47eb6b5e8a368582324c
+
+emacs_w32_src() {
+  local dir=$1 file
+  file="$dir/$EMACS_W32_TARBALL"
+  mkdir -p "$dir"
+  if ! echo "$EMACS_W32_SHA256  $file" | sha256sum -c --status 2>/dev/null; then
+    trixie_src emacs '1:30\.1+1-'
+    # Only the orig tarball is needed; a stale .dsc may fail to download.
+    (cd "$dir" && apt-get source --download-only emacs/trixie >&2) || true
+    echo "$EMACS_W32_SHA256  $file" | sha256sum -c --status || {
+      echo "deps.sh: $EMACS_W32_TARBALL missing or not the expected file" >&2; return 1; }
+  fi
+  echo "$file"
 }
 
 case "${1:-build}" in
   build) apt_install "${BUILD_PACKAGES[@]}" ;;
   test) apt_install "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" ;;
   libvterm-src) libvterm_src "${2:?directory}" ;;
-  *) echo "usage: $0 build|test|libvterm-src DIR" >&2; exit 2 ;;
+  emacs-w32) apt_install "${EMACS_W32_PACKAGES[@]}" ;;
+  emacs-w32-src) emacs_w32_src "${2:?directory}" ;;
+  *) echo "usage: $0 build|test|emacs-w32|libvterm-src DIR|emacs-w32-src DIR" >&2; exit 2 ;;
 esac
