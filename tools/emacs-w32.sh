@@ -194,10 +194,10 @@ SRC=${SRC%/}
 prepare_source "$SRC"
 say "source unpacked and prepared: $((SECONDS - start)) s"
 binfmt_setup
-timed wineboot "$WORK/logs/wineboot.log" "$WINE64" wineboot -i
 # One server for the whole build; it must not hold our stdout (the caller
 # reads it to the end) or the lock.
-wineserver -p >/dev/null 2>&1 9>&-
+wineserver -p >/dev/null 2>&1 9>&- || true
+timed wineboot "$WORK/logs/wineboot.log" "$WINE64" wineboot -i
 cd "$SRC"
 timed autogen "$WORK/logs/autogen.log" ./autogen.sh autoconf
 # In-tree: configure would run `pwd -W' on an absolute source directory.
