@@ -225,12 +225,12 @@ DWORD cp_spawn(CpConsole *con, wchar_t *cmdline, wchar_t *env,
   stage = CP_STAGE_SETUP;
   /* Into the job before its first instruction, so that every descendant is
    * in it too (Raymond Chen, "Destroying all child processes (and
-   * grandchildren) when the parent exits"). */
-  if (!AssignProcessToJobObject(job, pi.hProcess)) {
-    emsg = "AssignProcessToJobObject";
-    win32 = GetLastError();
-    goto cleanup;
-  }
+   * grandchildren) when the parent exits").  A refusal is not fatal: the
+   * terminal works, only the clean-up of leftovers is lost (the caller
+   * says so). */
+  child->job_error = 0;
+  if (job && !AssignProcessToJobObject(job, pi.hProcess))
+    child->job_error = GetLastError();
   if (ResumeThread(pi.hThread) == (DWORD)-1) {
     emsg = "ResumeThread";
     win32 = GetLastError();
@@ -272,6 +272,22 @@ HRESULT cp_resize(CpConsole *con, int cols, int rows) {
   hr = con->hpc ? cp_resize_fn(con->hpc, cp_coord(cols, rows)) : E_HANDLE;
   ReleaseSRWLockShared(&con->lock);
   return hr;
+}
+
+DWORD cp_windows_build(void) {
+  typedef LONG(WINAPI * RtlGetVersionFn)(OSVERSIONINFOW *);
+  HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+  RtlGetVersionFn get_version;
+  OSVERSIONINFOW info;
+
+  if (!ntdll)
+    return 0;
+  get_version = (RtlGetVersionFn)cp_lookup(ntdll, "RtlGetVersion");
+  memset(&info, 0, sizeof info);
+  info.dwOSVersionInfoSize = sizeof info;
+  if (!get_version || get_version(&info) != 0) /* STATUS_SUCCESS */
+    return 0;
+  return info.dwBuildNumber;
 }
 
 void cp_close(CpConsole *con) {
