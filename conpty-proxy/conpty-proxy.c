@@ -64,7 +64,7 @@ typedef struct Options {
   int cols, rows;
   int hex;            /* --hex: values are hex-encoded UTF-8 */
   int wine_shim;      /* --wine-shim (test only) */
-  wchar_t *cwd;       /* --cwd, or NULL; never the proxy's own directory */
+  wchar_t *cwd;       /* --cwd (made usable by shell_cwd), or NULL */
   wchar_t *input_log; /* --input-log (test only), or NULL */
   wchar_t *cmdline;   /* --cmdline, or NULL */
   wchar_t **argv;     /* words after --, or NULL */
@@ -138,7 +138,7 @@ static void report(const char *fmt, ...) {
       line[i] = ' ';
   if (n > FRAME_MAX_PAYLOAD) {
     n = FRAME_MAX_PAYLOAD - 3;
-    while (n > 0 && (line[n] & 0xC0) == 0x80) /* not inside a character */
+    while (n > 0 && ((unsigned char)line[n] & 0xC0) == 0x80) /* mid-char */
       n--;
     memcpy(line + n, "...", 3);
     n += 3;
@@ -740,8 +740,7 @@ static HANDLE make_job(void) {
  * kills everything, because those paths never get here. */
 static void job_release(Proxy *p) {
   if (p->job && !job_limit(p->job, 0))
-    report("warning: cannot release the job (Win32 error %lu)",
-           GetLastError());
+    report("warning: cannot release the job (Win32 error %lu)", GetLastError());
 }
 
 static HANDLE start_thread(LPTHREAD_START_ROUTINE fn, void *arg) {
@@ -896,8 +895,8 @@ static wchar_t *shell_cwd(const wchar_t *cwd) {
   }
   /* "\\?\" lifts the length limit for the lookup (docs, "Maximum Path
    * Length Limitation"); it also turns off the conversion of '/'. */
-  if (cwd[0] == L'\\' && cwd[1] == L'\\') {
-    wbuf_putn(&full, L"\\\\?\\UNC", 7); /* \\server\share -> \\?\UNC\server\share */
+  if (cwd[0] == L'\\' && cwd[1] == L'\\') { /* \\?\UNC\server\share */
+    wbuf_putn(&full, L"\\\\?\\UNC", 7);
     wbuf_putn(&full, cwd + 1, wcslen(cwd + 1));
   } else {
     wbuf_putn(&full, L"\\\\?\\", 4);

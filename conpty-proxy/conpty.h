@@ -50,7 +50,7 @@ typedef struct CpConsole {
 } CpConsole;
 
 typedef struct CpChild {
-  HANDLE process;  /* owned by the caller after cp_spawn */
+  HANDLE process; /* owned by the caller after cp_spawn */
   DWORD pid;
   DWORD job_error; /* 0, or why the child could not be put in the job */
 } CpChild;

@@ -14,6 +14,9 @@
 #   windows-dll  mingw-w64 cross build of the module (libvterm 0.3.3, arena)
 #             and the headless host, the host scripts run under Wine
 #   fuzz      each libFuzzer target for VTERM_FUZZ_SECONDS (default 60)
+#   w32-emacs vterm.el with the real DLL and proxy inside Emacs 30.1 for
+#             Windows under Wine (tests/w32emacs/run.sh; the Emacs build is
+#             cached outside the checkout by tools/emacs-w32.sh)
 # The system configuration's ctest also cross-builds the Windows binaries
 # with mingw-w64 and tests them under Wine (label "windows").
 # Ends with one line "N passed, N failed" over all of them; exits non-zero
@@ -25,7 +28,7 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${VTERM_TEST_DIR:-/tmp/vterm-tests}
-CONFIGS=${VTERM_CONFIGS:-"system v0.3.3 arena asan windows-dll fuzz"}
+CONFIGS=${VTERM_CONFIGS:-"system v0.3.3 arena asan windows-dll fuzz w32-emacs"}
 JOBS=${VTERM_JOBS:-2}
 mkdir -p "$WORK"
 
@@ -107,6 +110,19 @@ for config in $CONFIGS; do
       else
         echo "run-all: fuzzing found a problem (log: $WORK/fuzz.log)"
         total_fail=$((total_fail + 1)); failed_configs+=(fuzz)
+      fi ;;
+    w32-emacs)
+      note "w32-emacs: vterm inside Emacs for Windows, under Wine"
+      VTERM_TEST_DIR="$WORK" VTERM_JOBS="$JOBS" bash "$ROOT/tests/w32emacs/run.sh" 2>&1 |
+        tee "$WORK/w32-emacs.log"
+      line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$WORK/w32-emacs.log" | tail -1)
+      if [ -z "$line" ]; then
+        echo "run-all: w32-emacs: no summary (log: $WORK/w32-emacs.log)"
+        total_fail=$((total_fail + 1)); failed_configs+=(w32-emacs)
+      else
+        read -r pass _ fail _ <<<"$line"
+        total_pass=$((total_pass + pass)); total_fail=$((total_fail + fail))
+        [ "$fail" -eq 0 ] || failed_configs+=(w32-emacs)
       fi ;;
     *) echo "run-all: unknown configuration $config" >&2; exit 2 ;;
   esac

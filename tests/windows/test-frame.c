@@ -192,8 +192,8 @@ static void test_output_encoding(void) {
   CHECK(n == 256 + 1 + 3 + sizeof status - 1,
         "only the one 0xFF is doubled (%zu bytes)", n);
   memcpy(expect, data, 100);
-  e = 100 + snprintf(expect + 100, sizeof expect - 100, "<53:%u:",
-                     (unsigned)(sizeof status - 1));
+  e = 100 + snprintf(expect + 100, sizeof expect - 100,
+                     "<53:%u:", (unsigned)(sizeof status - 1));
   for (i = 0; i < sizeof status - 1; i++)
     e += snprintf(expect + e, sizeof expect - (size_t)e, "%02X",
                   (unsigned char)status[i]);
