@@ -45,6 +45,11 @@ enum {
   PROXY_EXIT_HANGUP = 129,     /* stdin closed: the shell was terminated */
 };
 
+/* Exit code of the Wine shim when it cannot start the command: this plus
+ * the Win32 error (a customer code, bit 29, that no shell returns), so that
+ * the proxy can report it as it reports its own failure to start it. */
+#define SHIM_FAILED 0xE5A10000u
+
 /* Shutdown bounds, in milliseconds.  Generous: they only matter when the
  * console host misbehaves. */
 enum {
@@ -77,6 +82,8 @@ typedef struct Proxy {
   CpConsole con;
   CpChild child;
   HANDLE job; /* NULL when the system refused us one (a warning says so) */
+  const wchar_t *shell_name; /* the command, for messages */
+  int wine_shim;             /* the shell runs through the Wine shim */
   HANDLE std_in;
   HANDLE input_log; /* test hook: decoded input goes here */
   HANDLE in_thread, out_thread;
@@ -172,6 +179,25 @@ static char *utf8_from_wide(const wchar_t *w) {
   if (n <= 0 || !WideCharToMultiByte(CP_UTF8, 0, w, -1, s, n, NULL, NULL))
     s[0] = '\0';
   return s;
+}
+
+/* Report why the shell did not start; returns the exit code for it. */
+static int spawn_error(const wchar_t *cmdline, const CpError *err) {
+  char *cmd = utf8_from_wide(cmdline);
+  int code = PROXY_EXIT_CANNOT_RUN;
+
+  if (err->stage != CP_STAGE_CREATE) {
+    report("error: %s failed (Win32 error %lu)", err->emsg, err->win32);
+    code = PROXY_EXIT_SYSTEM;
+  } else if (err->win32 == ERROR_FILE_NOT_FOUND ||
+             err->win32 == ERROR_PATH_NOT_FOUND) {
+    report("error: shell not found: %s (Win32 error %lu)", cmd, err->win32);
+    code = PROXY_EXIT_NOT_FOUND;
+  } else {
+    report("error: cannot start shell: %s (Win32 error %lu)", cmd, err->win32);
+  }
+  free(cmd);
+  return code;
 }
 
 /* UTF-8 bytes (exactly LEN, no NUL) to a new wide string; NULL if invalid. */
@@ -583,13 +609,13 @@ static HANDLE shim_open(const wchar_t *name) {
                      NULL);
 }
 
-static void shim_fail(HANDLE out, const char *what, DWORD win32, int code) {
+static void shim_fail(HANDLE out, const char *what, DWORD win32, UINT code) {
   char line[256];
   DWORD written;
   int n = snprintf(line, sizeof line,
                    "conpty-proxy shim: %s (Win32 error %lu)\r\n", what, win32);
   WriteFile(out, line, (DWORD)n, &written, NULL);
-  ExitProcess((UINT)code);
+  ExitProcess(code);
 }
 
 static int shim_main(void) {
@@ -619,9 +645,7 @@ static int shim_main(void) {
                       0, NULL, cwd, &si, &pi)) {
     err = GetLastError();
     shim_fail(out, "cannot start the command", err,
-              err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND
-                  ? PROXY_EXIT_NOT_FOUND
-                  : PROXY_EXIT_CANNOT_RUN);
+              SHIM_FAILED | (err & 0xFFFF));
   }
   CloseHandle(pi.hThread);
   WaitForSingleObject(pi.hProcess, INFINITE);
@@ -814,10 +838,19 @@ static int terminate(Proxy *p, int code) {
   return finish(p, code);
 }
 
-/* The shell exited by itself: shut down with its exit code. */
+/* The shell exited by itself: shut down with its exit code.  Under the Wine
+ * shim, the "shell" may be the shim reporting that it could not start the
+ * real one: say so as the proxy says it of its own attempt. */
 static int shell_exited(Proxy *p) {
+  DWORD code = (DWORD)shell_exit_code(p);
+
+  if (p->wine_shim && (code & 0xFFFF0000u) == SHIM_FAILED) {
+    CpError err = {"CreateProcessW", code & 0xFFFF, S_OK, CP_STAGE_CREATE};
+    finish(p, 0);
+    return spawn_error(p->shell_name, &err);
+  }
   job_release(p);
-  return finish(p, shell_exit_code(p));
+  return finish(p, (int)code);
 }
 
 static int run(Proxy *p) {
@@ -853,18 +886,6 @@ static int run(Proxy *p) {
   report("error: WaitForMultipleObjects failed (Win32 error %lu)",
          GetLastError());
   return terminate(p, PROXY_EXIT_SYSTEM);
-}
-
-static void spawn_failed(const wchar_t *cmdline, const CpError *err) {
-  char *cmd = utf8_from_wide(cmdline);
-  if (err->stage != CP_STAGE_CREATE)
-    die(PROXY_EXIT_SYSTEM, "%s failed (Win32 error %lu)", err->emsg,
-        err->win32);
-  if (err->win32 == ERROR_FILE_NOT_FOUND || err->win32 == ERROR_PATH_NOT_FOUND)
-    die(PROXY_EXIT_NOT_FOUND, "shell not found: %s (Win32 error %lu)", cmd,
-        err->win32);
-  die(PROXY_EXIT_CANNOT_RUN, "cannot start shell: %s (Win32 error %lu)", cmd,
-      err->win32);
 }
 
 /* Dies with 126 when DIR cannot be the shell's directory. */
@@ -998,6 +1019,8 @@ int wmain(int argc, wchar_t **argv) {
   if (o.cwd)
     o.cwd = shell_cwd(o.cwd);
   cmdline = build_cmdline(&o);
+  p->shell_name = o.cmdline ? o.cmdline : o.argv[0];
+  p->wine_shim = o.wine_shim;
   env = build_env(o.env, o.nenv);
   warn_old_windows();
   p->job = make_job();
@@ -1009,7 +1032,7 @@ int wmain(int argc, wchar_t **argv) {
   /* The shim gets the directory on its command line (see build_cmdline). */
   if (cp_spawn(&p->con, cmdline, env, o.wine_shim ? NULL : o.cwd,
                fake_job_error ? NULL : p->job, &p->child, &err))
-    spawn_failed(o.cmdline ? o.cmdline : o.argv[0], &err);
+    ExitProcess((UINT)spawn_error(p->shell_name, &err));
   if (fake_job_error)
     p->child.job_error = fake_job_error;
   if (p->child.job_error) {

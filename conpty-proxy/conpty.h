@@ -77,11 +77,11 @@ HRESULT cp_create(CpConsole *con, int cols, int rows, CpError *err);
 
 /* Start CMDLINE (modified in place by CreateProcessW, as it may) attached to
  * CON, with the UTF-16 environment block ENV (or NULL to inherit) in CWD (or
- * NULL).  The child is created suspended, put into JOB (unless JOB is NULL),
- * then resumed, so none of its descendants can escape the job.  When the
- * system refuses the assignment (Emacs itself in a job that allows no
- * nesting or breakaway) the child runs anyway, without the job, and
- * CHILD->job_error says why.  Returns the Win32 error, 0 on success. */
+ * NULL).  Unless JOB is NULL the child is created inside JOB, so none of its
+ * descendants can escape it, even if the proxy dies at once.  When the
+ * system refuses the job (Emacs itself in a job that allows no nesting) the
+ * child runs anyway, without the job, and CHILD->job_error says why.
+ * Returns the Win32 error, 0 on success. */
 DWORD cp_spawn(CpConsole *con, wchar_t *cmdline, wchar_t *env,
                const wchar_t *cwd, HANDLE job, CpChild *child, CpError *err);
 

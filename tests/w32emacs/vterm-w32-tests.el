@@ -75,8 +75,9 @@
   (string-match-p regexp (vterm-w32-test-screen)))
 
 (defun vterm-w32-test-prompt-p ()
-  "Non-nil when cmd's prompt (a drive letter path ending in >) is shown."
-  (vterm-w32-test-shows "^[A-Za-z]:\\\\[^\n]*>"))
+  "Non-nil when cmd's prompt (a drive letter path ending in >) is shown.
+A long prompt may wrap once."
+  (vterm-w32-test-shows "^[A-Za-z]:\\\\[^>\n]*\\(?:\n[^>\n]*\\)?>"))
 
 (defun vterm-w32-test-type (line)
   "Type LINE and Enter into the current terminal."
@@ -96,10 +97,17 @@ Return the buffer."
     (vterm (generate-new-buffer-name (or name "*vterm-w32*")))))
 
 (defun vterm-w32-test-kill (buffer)
-  "Kill BUFFER and its terminal without asking."
+  "Kill BUFFER and its terminal without asking.
+Return when Emacs has noticed the end of the terminal's process and
+dropped it from the process list (`delete-exited-processes'), so
+that the next test starts with none."
   (when (buffer-live-p buffer)
-    (let ((kill-buffer-query-functions nil))
-      (kill-buffer buffer))))
+    (let ((process (buffer-local-value 'vterm--process buffer))
+          (kill-buffer-query-functions nil))
+      (kill-buffer buffer)
+      (when (processp process)
+        (vterm-w32-test-wait (lambda () (not (memq process (process-list))))
+                             30)))))
 
 (defmacro vterm-w32-test-with-terminal (spec &rest body)
   "Run BODY in a new terminal buffer, then kill it.
@@ -141,11 +149,13 @@ SPEC is (VAR &optional SHELL DIRECTORY); VAR is bound to the buffer."
 Output, typed input (UTF-8 too), and the exit status through the
 sentinel and `vterm-exit-functions'."
   (let* ((events nil)
-         (vterm-exit-functions (list (lambda (_buffer event)
-                                       (push event events))))
+         (buffer nil)
+         (vterm-exit-functions (list (lambda (exited event)
+                                       (when (eq exited buffer)
+                                         (push event events)))))
          (default-directory vterm-w32-test-tmp)
-         (vterm-shell "cmd.exe")
-         (buffer (call-interactively #'vterm)))
+         (vterm-shell "cmd.exe"))
+    (setq buffer (call-interactively #'vterm))
     (unwind-protect
         (with-current-buffer buffer
           (should (eq system-type 'windows-nt))

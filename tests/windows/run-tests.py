@@ -383,6 +383,10 @@ def test_not_found(c):
     check("missing shell: exit 127, 'shell not found'",
           rc == 127 and "shell not found: no-such-shell.exe" in err,
           f"rc={rc} {err!r}")
+    rc, err = c.finished(["--wine-shim", "--", "no-such-shell.exe"])
+    check("through the shim too: exit 127, 'shell not found'",
+          rc == 127 and "error: shell not found: no-such-shell.exe" in err,
+          f"rc={rc} {err!r}")
 
 
 def test_cannot_run(c):
@@ -603,6 +607,27 @@ def test_hangup(c):
         p.stop()
 
 
+def test_kill_during_start(c):
+    """The proxy killed while it starts the shell leaves no shell: the shell
+    is created inside the job, never outside it even for a moment.  (Wine's
+    own console host was once seen to linger when the kill fell inside
+    CreatePseudoConsole; that is Wine's, so only shells are counted.)"""
+    for i in range(12):
+        p = c.shell()
+        try:
+            time.sleep(0.03 * i)
+            os.kill(p.proc.pid, signal.SIGKILL)
+            p.proc.wait()
+        finally:
+            p.stop()
+    left = [x for x in no_leftovers(c.prefix)
+            if not x.endswith(("conhost.exe", "conhost"))]
+    check("12 proxies killed 0-330 ms after their start leave no shell",
+          not left, f"still running: {left}")
+    for x in wine_processes(c.prefix, {"conhost.exe", "conhost"}):
+        os.kill(int(x.split(":")[0]), signal.SIGKILL)
+
+
 def test_release_on_exit(c):
     """A shell that ends by itself leaves what it started in a window of
     its own running (the job stops killing on close); kill and hangup
@@ -793,7 +818,7 @@ def test_vterm_e2e(c):
 TESTS = [test_usage, test_no_conpty, test_not_found, test_cannot_run,
          test_echo, test_utf8, test_environment, test_cwd, test_quoting,
          test_all_bytes, test_resize, test_exit_code, test_kill, test_hangup,
-         test_release_on_exit, test_in_job, test_job_refused, test_old_windows,
+         test_kill_during_start, test_release_on_exit, test_in_job, test_job_refused, test_old_windows,
          test_long_cwd, test_program_lookup, test_flood, test_emacs,
          test_vterm_e2e]
 
