@@ -145,7 +145,7 @@ SPEC is (VAR &optional SHELL DIRECTORY); VAR is bound to the buffer."
 ;;;; A session
 
 (ert-deftest vterm-w32-test-session ()
-  "M-x vterm runs cmd through conpty-proxy inside Emacs for Windows.
+  "The command `vterm' runs cmd through conpty-proxy in Emacs for Windows.
 Output, typed input (UTF-8 too), and the exit status through the
 sentinel and `vterm-exit-functions'."
   (let* ((events nil)
@@ -263,7 +263,7 @@ still opens."
                   (should-error (vterm-mode) :type 'file-error)))
             (vterm-w32-test-kill buffer)))))
     (should (null (process-list)))
-    (vterm-w32-test-with-terminal (_buffer)
+    (vterm-w32-test-with-terminal (buffer)
       (should (vterm-w32-test-wait #'vterm-w32-test-prompt-p 60)))))
 
 ;;;; Many terminals, large output
@@ -311,7 +311,7 @@ process per terminal for status lines only 16 could open."
       (should (= (buffer-size) (* 1024 1024)))
       (let ((coding-system-for-write 'no-conversion))
         (write-region nil nil file)))
-    (vterm-w32-test-with-terminal (_buffer)
+    (vterm-w32-test-with-terminal (buffer)
       (should (vterm-w32-test-wait #'vterm-w32-test-prompt-p 60))
       (vterm-w32-test-type "type flood.txt")
       (should (vterm-w32-test-wait
@@ -337,11 +337,11 @@ through the proxy's hex-encoded --cwd."
               (expand-file-name "\u65e5\u672c \u00e9" vterm-w32-test-tmp))))
     (make-directory dir t)
     (dotimes (_ 2)
-      (vterm-w32-test-with-terminal (_buffer nil dir)
+      (vterm-w32-test-with-terminal (buffer nil dir)
         (should (vterm-w32-test-wait
                  (lambda () (vterm-w32-test-shows "\u65e5\u672c \u00e9>"))
                  60))))
-    (vterm-w32-test-with-terminal (_buffer)
+    (vterm-w32-test-with-terminal (buffer)
       (should (vterm-w32-test-wait #'vterm-w32-test-prompt-p 60)))))
 
 (ert-deftest vterm-w32-test-long-directory ()
@@ -350,7 +350,7 @@ The shell gets the directory's short (8.3) name; a file it writes
 there lands in the long directory."
   (let ((dir (file-name-as-directory (getenv "VTERM_W32_LONGDIR"))))
     (should (> (length dir) 260))
-    (vterm-w32-test-with-terminal (_buffer nil dir)
+    (vterm-w32-test-with-terminal (buffer nil dir)
       (should (vterm-w32-test-wait #'vterm-w32-test-prompt-p 60))
       (vterm-w32-test-type "echo here> long-directory-marker.txt")
       (vterm-w32-test-type "echo written-%ERRORLEVEL%")
@@ -364,14 +364,14 @@ looked up there and in the system's, never in the buffer's."
   (let ((dir (file-name-as-directory
               (expand-file-name "planted" vterm-w32-test-tmp))))
     (vterm-w32-test-copy-helper "show-args" (expand-file-name "cmd.exe" dir))
-    (vterm-w32-test-with-terminal (_buffer "cmd.exe" dir)
+    (vterm-w32-test-with-terminal (buffer "cmd.exe" dir)
       (should (vterm-w32-test-wait #'vterm-w32-test-prompt-p 60))
       (should-not (vterm-w32-test-shows "show-args")))))
 
 (ert-deftest vterm-w32-test-default-shell-quoted ()
   "The default shell is a quoted file name, so a space in it is safe.
 A stand-in pwsh.exe under \"Program Files\" must start with no
-argument; with nothing on `exec-path' %ComSpec% is used, quoted."
+argument; with nothing on the variable `exec-path' %ComSpec% is used, quoted."
   (let* ((dir (expand-file-name "Program Files/PowerShell/7/"
                                 vterm-w32-test-tmp))
          (pwsh (expand-file-name "pwsh.exe" dir)))
@@ -380,7 +380,7 @@ argument; with nothing on `exec-path' %ComSpec% is used, quoted."
            (shell (vterm--default-shell)))
       (should (equal shell
                      (concat "\"" (subst-char-in-string ?/ ?\\ pwsh) "\"")))
-      (vterm-w32-test-with-terminal (_buffer shell)
+      (vterm-w32-test-with-terminal (buffer shell)
         (should (vterm-w32-test-wait #'vterm-w32-test-ended-p 60))
         (should (vterm-w32-test-wait
                  (lambda () (vterm-w32-test-shows "show-args: 0 argument")) 10))
@@ -388,7 +388,7 @@ argument; with nothing on `exec-path' %ComSpec% is used, quoted."
     (let* ((exec-path nil)
            (shell (vterm--default-shell)))
       (should (string-match-p "\\`\"[A-Za-z]:\\\\.*\\\\cmd\\.exe\"\\'" shell))
-      (vterm-w32-test-with-terminal (_buffer shell)
+      (vterm-w32-test-with-terminal (buffer shell)
         (should (vterm-w32-test-wait #'vterm-w32-test-prompt-p 60))))))
 
 (ert-deftest vterm-w32-test-tramp-directory ()
@@ -398,7 +398,7 @@ Nothing is asked of the remote host."
     (let ((default-directory remote)
           (vterm-shell "cmd.exe"))
       (should (equal (vterm--get-shell) "cmd.exe")))
-    (vterm-w32-test-with-terminal (_buffer "cmd.exe" remote)
+    (vterm-w32-test-with-terminal (buffer "cmd.exe" remote)
       (should (vterm-w32-test-wait #'vterm-w32-test-prompt-p 60)))))
 
 ;;; vterm-w32-tests.el ends here
