@@ -222,9 +222,11 @@ for f in "$TREE.tmp"/libexec/emacs/$VERSION/$HOST/*$'\r'*; do
 done
 # Unstripped -g3 binaries are over 100 MB; the pdmp stays valid.
 $HOST-strip "$TREE.tmp"/bin/*.exe "$TREE.tmp"/libexec/emacs/$VERSION/$HOST/*.exe
-# Wine adds a harmless line about the Z: drive's volume label to stderr.
+# Wine adds a harmless line about the Z: drive's volume label to stderr,
+# and Emacs' stdout is in text mode: its line ends in CRLF.
 out=$(cd /tmp && env -u SHELL "$WINE64" "$TREE.tmp/bin/emacs.exe" --batch -Q \
-        --eval '(princ (format "%s %s\n" emacs-version system-type))' 2>&1 || true)
+        --eval '(princ (format "%s %s\n" emacs-version system-type))' 2>&1 |
+        tr -d '\r' || true)
 grep -qx "$VERSION windows-nt" <<<"$out" || {
   say "the installed emacs.exe does not run under Wine: $out"; exit 1; }
 mv "$TREE.tmp" "$TREE"
