@@ -20,7 +20,7 @@
 
 Usage: run-tests.py [--build-dir DIR] [-k SUBSTRING]
 
-Cross-compiles conpty-proxy.exe (warnings are errors) and a small helper,
+Cross-compiles conpty-proxy.exe (warnings are errors) and three small helpers,
 checks the exe imports only system DLLs, then runs each test against the real
 exe under Wine in a private, temporary WINEPREFIX with one persistent
 wineserver.  The shell is Wine's cmd.exe, reached through the proxy's
