@@ -121,13 +121,17 @@ SHA-256 is the one recorded in vterm.el."
 (defun vterm--default-shell ()
   "Return the default of `vterm-shell' for this system.
 On Windows this is pwsh if it is installed, then powershell, then
-the command interpreter named by %ComSpec%; elsewhere it is
-`shell-file-name'."
+the command interpreter named by %ComSpec%, each as a quoted file
+name (it starts a command line, and \"C:/Program Files\" has a
+space); elsewhere it is `shell-file-name'."
   (if (eq system-type 'windows-nt)
-      (or (executable-find "pwsh")
-          (executable-find "powershell")
-          (getenv "ComSpec")
-          "cmd.exe")
+      (let ((program (or (executable-find "pwsh")
+                         (executable-find "powershell")
+                         (getenv "ComSpec"))))
+        (if program
+            ;; Windows file names cannot contain a double quote.
+            (concat "\"" (subst-char-in-string ?/ ?\\ program) "\"")
+          "cmd.exe"))
     shell-file-name))
 
 (defcustom vterm-shell (vterm--default-shell)
@@ -1366,8 +1370,13 @@ the remote host; nil is returned when that fails."
 For a local `default-directory' this is `vterm-shell'.  For a
 remote one, the shell configured for the TRAMP method in
 `vterm-tramp-shells' is used, then the one of the t entry, then
-the connection-local `shell-file-name', then `vterm-shell'."
-  (let ((method (ignore-errors (file-remote-p default-directory 'method))))
+the connection-local `shell-file-name', then `vterm-shell'.  On
+Windows it is always `vterm-shell': the terminal runs there through
+the local conpty-proxy, in the local home directory, so a remote
+shell name would be meaningless."
+  (let ((method (and (not (vterm--windows-p))
+                     (ignore-errors
+                       (file-remote-p default-directory 'method)))))
     (if (not method)
         vterm-shell
       (or (let ((entry (assoc method vterm-tramp-shells)))
@@ -2517,10 +2526,13 @@ This filters text copied from vterm buffers."
 ;;;; Windows: conpty-proxy
 
 ;; Emacs cannot give a process a pty on Windows.  There the shell runs in a
-;; pseudo console owned by conpty-proxy.exe, which talks to Emacs over
-;; pipes: raw bytes both ways, 0xFF doubled on input, control frames
-;; (resize) introduced by a lone 0xFF, status lines on stderr.  See
-;; doc/windows-proxy.md.
+;; pseudo console owned by conpty-proxy.exe, which talks to Emacs over one
+;; pair of pipes: raw bytes both ways with 0xFF doubled, control frames
+;; (resize) on stdin and status frames on stdout, each introduced by a lone
+;; 0xFF.  See doc/windows-proxy.md.  Status travels in band, so a terminal
+;; takes one of the 32 subprocess slots of Emacs for Windows, and Emacs,
+;; which reads a process' output to the end before it reports its exit,
+;; never loses the last status line.
 
 (defvar vterm--conpty-proxy-command nil
   "When non-nil, the program and arguments that start conpty-proxy.
@@ -2534,8 +2546,11 @@ the search finds, e.g. to run it under Wine in tests:
 (defvar-local vterm--w32-resize-status nil
   "Result of the last resize as (COLS ROWS HRESULT), from conpty-proxy.")
 
-(defvar-local vterm--w32-status-process nil
-  "The pipe process reading conpty-proxy's status lines.")
+(defconst vterm--w32-quiet-hresults
+  '(0            ; S_OK
+    #x80004001   ; E_NOTIMPL: this console host cannot resize (Wine)
+    #x80070006)  ; E_HANDLE: the console is closing (the shell has exited)
+  "Resize results from conpty-proxy that are not worth a message.")
 
 (defun vterm--w32-hex (string)
   "Return STRING as hex-encoded UTF-8, for conpty-proxy's --hex arguments."
@@ -2582,7 +2597,7 @@ Signal a `user-error' naming the places searched when it is missing."
                        vterm-conpty-proxy-path)
              (format "next to vterm.el%s or in `exec-path'; build it with M-x vterm-module-compile"
                      (if here (format " (%s)" here) "")))))
-        (list exe))))
+        (list (expand-file-name exe)))))
 
 (defun vterm--w32-environment-args (environment)
   "Return --env arguments giving the shell the vterm part of ENVIRONMENT.
@@ -2595,48 +2610,82 @@ are passed; the proxy inherits the rest from Emacs."
       (push (vterm--w32-hex entry) args))
     (nreverse args)))
 
-(defun vterm--w32-status-filter (process output)
-  "Handle status lines OUTPUT from conpty-proxy's stderr PROCESS."
-  (let ((pending (concat (or (process-get process 'vterm-pending) "") output))
-        (buffer (process-get process 'vterm-buffer)))
-    (while (string-match "\n" pending)
-      (let ((line (string-trim-right (substring pending 0 (match-beginning 0)))))
-        (setq pending (substring pending (match-end 0)))
-        (vterm--w32-status-line buffer line)))
-    (process-put process 'vterm-pending pending)))
+(defun vterm--w32-read-output (process output data-function)
+  "Split OUTPUT of conpty-proxy PROCESS into console output and status.
+OUTPUT is a unibyte string of the proxy's stdout.  Call
+DATA-FUNCTION with each run of console output (an escaped 0xFF
+becomes one byte) and `vterm--w32-status-line' with each status
+line, in the order they came.  A frame cut off at the end of
+OUTPUT is kept on PROCESS and completed by the next call."
+  (let ((pending (process-get process 'vterm-w32-pending))
+        (start 0)
+        esc)
+    (when pending
+      (process-put process 'vterm-w32-pending nil)
+      (setq output (concat pending output)))
+    (while (and start (setq esc (string-match-p "\377" output start)))
+      (when (> esc start)
+        (funcall data-function (substring output start esc)))
+      (let ((end (length output)))
+        (setq start nil)
+        (cond
+         ((and (< (1+ esc) end) (eq (aref output (1+ esc)) #xff))
+          (funcall data-function "\377")
+          (setq start (+ esc 2)))
+         ((and (< (+ esc 2) end)
+               (<= (+ esc 3 (aref output (+ esc 2))) end))
+          (let ((next (+ esc 3 (aref output (+ esc 2)))))
+            ;; Unknown frame types are skipped, as the proxy does.
+            (when (eq (aref output (1+ esc)) ?S)
+              (vterm--w32-status-line
+               process (decode-coding-string
+                        (substring output (+ esc 3) next) 'utf-8-unix)))
+            (setq start next)))
+         (t (process-put process 'vterm-w32-pending (substring output esc))))))
+    (when (and start (< start (length output)))
+      (funcall data-function (if (= start 0) output (substring output start))))))
 
-(defun vterm--w32-status-line (buffer line)
-  "Act on one status LINE from the conpty-proxy of BUFFER."
+(defun vterm--w32-filter (process output)
+  "Feed the console output in OUTPUT of conpty-proxy PROCESS to its terminal."
+  (vterm--w32-read-output process output
+                          (lambda (data) (vterm--filter process data))))
+
+(defun vterm--w32-status-line (process line)
+  "Act on one status LINE from conpty-proxy PROCESS.
+Errors and hangups are also kept as the process property
+`vterm-w32-error', and errors are written into the terminal, where
+they explain why it ended."
   (cond
-   ((string-match "resize cols=\\([0-9]+\\) rows=\\([0-9]+\\) hr=0x\\([0-9a-fA-F]+\\)"
+   ((string-match "\\`resize cols=\\([0-9]+\\) rows=\\([0-9]+\\) hr=0x\\([0-9a-fA-F]+\\)"
                   line)
     (let ((status (list (string-to-number (match-string 1 line))
                         (string-to-number (match-string 2 line))
-                        (string-to-number (match-string 3 line) 16))))
+                        (string-to-number (match-string 3 line) 16)))
+          (buffer (process-buffer process)))
       (when (buffer-live-p buffer)
         (with-current-buffer buffer
           (setq vterm--w32-resize-status status)))
-      ;; E_NOTIMPL (0x80004001): resizing unsupported (Wine); not worth a word.
-      (unless (memql (nth 2 status) '(0 #x80004001))
+      (unless (memql (nth 2 status) vterm--w32-quiet-hresults)
         (message "The pseudo console refused the resize to %dx%d (0x%08X)"
                  (nth 0 status) (nth 1 status) (nth 2 status)))))
-   ((string-match "\\(?:error\\|warning\\|hangup\\): " line)
-    (message "vterm: %s" line))))
+   ((string-match "\\`ready pid=\\([0-9]+\\)" line)
+    (process-put process 'vterm-w32-shell-pid
+                 (string-to-number (match-string 1 line))))
+   ((string-match "\\`\\(error\\|warning\\|hangup\\): " line)
+    (let ((kind (match-string 1 line)))
+      (unless (equal kind "warning")
+        (process-put process 'vterm-w32-error line))
+      (when (equal kind "error")
+        (vterm--filter process (encode-coding-string
+                                (concat "\r\nconpty-proxy: " line "\r\n")
+                                'utf-8-unix)))
+      (message "vterm: %s" line)))))
 
 (defun vterm--w32-sentinel (process event)
-  "Sentinel of a conpty-proxy PROCESS: clean up, then as on POSIX.
+  "Sentinel of a conpty-proxy PROCESS: as on POSIX.
 EVENT is the status change."
-  (unless (process-live-p process)
-    (let ((status (process-get process 'vterm-status-process)))
-      (when (process-live-p status)
-        (delete-process status))))
   (when (or vterm-exit-functions vterm-kill-buffer-on-exit)
     (vterm--sentinel process event)))
-
-(defun vterm--w32-delete-status-process ()
-  "Delete the status pipe of the current buffer's conpty-proxy."
-  (when (process-live-p vterm--w32-status-process)
-    (delete-process vterm--w32-status-process)))
 
 (defun vterm--conpty-make-process (rows cols shell environment)
   "Start SHELL through conpty-proxy in a console of ROWS by COLS.
@@ -2644,13 +2693,18 @@ ENVIRONMENT is the value `process-environment' would have on POSIX;
 its vterm entries reach the shell through the proxy's --env.
 Return the process."
   (let* ((command (vterm--w32-proxy-command))
-         (local-dir (if (file-remote-p default-directory)
-                        (expand-file-name "~/")
-                      default-directory))
-         (default-directory local-dir)
-         (status (make-pipe-process :name "vterm-status" :noquery t
-                                    :coding 'utf-8-unix
-                                    :filter #'vterm--w32-status-filter))
+         (cwd (funcall vterm--conpty-directory-function
+                       (if (file-remote-p default-directory)
+                           (expand-file-name "~/")
+                         default-directory)))
+         ;; Emacs starts the proxy with CreateProcessA in
+         ;; `default-directory': a name outside the ANSI code page or over
+         ;; 260 characters would fail there, and the proxy would look for
+         ;; the shell's program in that directory first.  So the proxy
+         ;; starts in its own directory and the shell's comes by --cwd,
+         ;; hex-encoded UTF-8 that survives any code page.
+         (default-directory (or (file-name-directory (car command))
+                                (expand-file-name "~/")))
          (process-adaptive-read-buffering nil)
          (proc (make-process
                 :name "vterm"
@@ -2659,27 +2713,20 @@ Return the process."
                                  (list "--hex"
                                        "--cols" (number-to-string cols)
                                        "--rows" (number-to-string rows)
-                                       "--cwd" (vterm--w32-hex
-                                                (funcall vterm--conpty-directory-function
-                                                         local-dir)))
+                                       "--cwd" (vterm--w32-hex cwd))
                                  (vterm--w32-environment-args environment)
                                  (list "--cmdline" (vterm--w32-hex shell)))
                 :connection-type 'pipe
                 :coding 'binary
-                :stderr status
                 :noquery nil
-                :filter #'vterm--filter
+                :filter #'vterm--w32-filter
                 :sentinel #'vterm--w32-sentinel)))
-    (process-put status 'vterm-buffer (current-buffer))
     (process-put proc 'vterm-conpty t)
-    (process-put proc 'vterm-status-process status)
     (process-put proc 'vterm-resize-function
                  (lambda (process rows cols)
                    (when (process-live-p process)
                      (process-send-string process
                                           (vterm--w32-frame-resize cols rows)))))
-    (setq vterm--w32-status-process status)
-    (add-hook 'kill-buffer-hook #'vterm--w32-delete-status-process nil t)
     proc))
 
 ;;; Entry Points

@@ -18,7 +18,7 @@
 
 /* The proxy loop: parse arguments, set up the job, the pseudo console and
  * two pump threads, wait for the shell, then shut down in the documented
- * order.  The protocol (stdin frames, stderr status lines, exit codes) is
+ * order.  The protocol (stdin frames, stdout status frames, exit codes) is
  * described in doc/windows-proxy.md; keep the two in step. */
 
 #include "conpty.h"
@@ -45,6 +45,11 @@ enum {
   PROXY_EXIT_HANGUP = 129,     /* stdin closed: the shell was terminated */
 };
 
+/* Exit code of the Wine shim when it cannot start the command: this plus
+ * the Win32 error (a customer code, bit 29, that no shell returns), so that
+ * the proxy can report it as it reports its own failure to start it. */
+#define SHIM_FAILED 0xE5A10000u
+
 /* Shutdown bounds, in milliseconds.  Generous: they only matter when the
  * console host misbehaves. */
 enum {
@@ -64,7 +69,7 @@ typedef struct Options {
   int cols, rows;
   int hex;            /* --hex: values are hex-encoded UTF-8 */
   int wine_shim;      /* --wine-shim (test only) */
-  wchar_t *cwd;       /* --cwd, or NULL */
+  wchar_t *cwd;       /* --cwd (made usable by shell_cwd), or NULL */
   wchar_t *input_log; /* --input-log (test only), or NULL */
   wchar_t *cmdline;   /* --cmdline, or NULL */
   wchar_t **argv;     /* words after --, or NULL */
@@ -76,8 +81,10 @@ typedef struct Options {
 typedef struct Proxy {
   CpConsole con;
   CpChild child;
-  HANDLE job;
-  HANDLE std_in, std_out;
+  HANDLE job; /* NULL when the system refused us one (a warning says so) */
+  const wchar_t *shell_name; /* the command, for messages */
+  int wine_shim;             /* the shell runs through the Wine shim */
+  HANDLE std_in;
   HANDLE input_log; /* test hook: decoded input goes here */
   HANDLE in_thread, out_thread;
   DWORD in_error;            /* Win32 error that ended pump_input */
@@ -86,31 +93,65 @@ typedef struct Proxy {
   unsigned char in_buf[IO_BUFFER_SIZE];
   unsigned char data_buf[IO_BUFFER_SIZE];
   unsigned char out_buf[IO_BUFFER_SIZE];
+  unsigned char esc_buf[2 * IO_BUFFER_SIZE]; /* out_buf with 0xFF doubled */
 } Proxy;
 
 static Proxy proxy;
-static SRWLOCK report_lock = SRWLOCK_INIT;
+/* Serializes writes to stdout: console output from the output thread and
+ * status frames from any thread, each written whole. */
+static SRWLOCK stdout_lock = SRWLOCK_INIT;
 
 /* ---------------------------------------------------------------- utils */
 
-/* Write one whole line to stderr in a single WriteFile, so that lines from
- * different threads never interleave. */
+static int write_all(HANDLE h, const unsigned char *buf, size_t n) {
+  while (n > 0) {
+    DWORD chunk = n > 0x40000000 ? 0x40000000 : (DWORD)n, written = 0;
+    if (!WriteFile(h, buf, chunk, &written, NULL) || written == 0)
+      return 0;
+    buf += written;
+    n -= written;
+  }
+  return 1;
+}
+
+/* Write N bytes to stdout whole, never interleaved with another writer. */
+static int stdout_write(const unsigned char *buf, size_t n) {
+  int ok;
+  AcquireSRWLockExclusive(&stdout_lock);
+  ok = write_all(GetStdHandle(STD_OUTPUT_HANDLE), buf, n);
+  ReleaseSRWLockExclusive(&stdout_lock);
+  return ok;
+}
+
+/* Send one status line to Emacs as a status frame on stdout (one line, in
+ * band with the console output, so it arrives in order with it and before
+ * the end of file; doc/windows-proxy.md, section 3).  A line longer than a
+ * frame's 255 bytes is cut at a character boundary and ends in "...". */
 static void report(const char *fmt, ...) {
   char line[1024];
-  int n = snprintf(line, sizeof line, "conpty-proxy: ");
+  unsigned char frame[FRAME_MAX_PAYLOAD + 3];
   va_list ap;
-  DWORD written;
+  int n, i;
 
   va_start(ap, fmt);
-  vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+  n = vsnprintf(line, sizeof line, fmt, ap);
   va_end(ap);
-  for (n = 0; line[n]; n++) /* one line, whatever a file name contains */
-    if (line[n] == '\n' || line[n] == '\r')
-      line[n] = ' ';
-  line[n++] = '\n';
-  AcquireSRWLockExclusive(&report_lock);
-  WriteFile(GetStdHandle(STD_ERROR_HANDLE), line, (DWORD)n, &written, NULL);
-  ReleaseSRWLockExclusive(&report_lock);
+  if (n < 0)
+    n = 0;
+  if (n >= (int)sizeof line)
+    n = (int)sizeof line - 1;
+  for (i = 0; i < n; i++) /* one line, whatever a file name contains */
+    if (line[i] == '\n' || line[i] == '\r')
+      line[i] = ' ';
+  if (n > FRAME_MAX_PAYLOAD) {
+    n = FRAME_MAX_PAYLOAD - 3;
+    while (n > 0 && ((unsigned char)line[n] & 0xC0) == 0x80) /* mid-char */
+      n--;
+    memcpy(line + n, "...", 3);
+    n += 3;
+  }
+  stdout_write(frame, frame_encode(FRAME_STATUS, (unsigned char *)line,
+                                   (size_t)n, frame));
 }
 
 static void die(int code, const char *fmt, ...) {
@@ -138,6 +179,25 @@ static char *utf8_from_wide(const wchar_t *w) {
   if (n <= 0 || !WideCharToMultiByte(CP_UTF8, 0, w, -1, s, n, NULL, NULL))
     s[0] = '\0';
   return s;
+}
+
+/* Report why the shell did not start; returns the exit code for it. */
+static int spawn_error(const wchar_t *cmdline, const CpError *err) {
+  char *cmd = utf8_from_wide(cmdline);
+  int code = PROXY_EXIT_CANNOT_RUN;
+
+  if (err->stage != CP_STAGE_CREATE) {
+    report("error: %s failed (Win32 error %lu)", err->emsg, err->win32);
+    code = PROXY_EXIT_SYSTEM;
+  } else if (err->win32 == ERROR_FILE_NOT_FOUND ||
+             err->win32 == ERROR_PATH_NOT_FOUND) {
+    report("error: shell not found: %s (Win32 error %lu)", cmd, err->win32);
+    code = PROXY_EXIT_NOT_FOUND;
+  } else {
+    report("error: cannot start shell: %s (Win32 error %lu)", cmd, err->win32);
+  }
+  free(cmd);
+  return code;
 }
 
 /* UTF-8 bytes (exactly LEN, no NUL) to a new wide string; NULL if invalid. */
@@ -284,7 +344,27 @@ static wchar_t *self_path(void) {
   }
 }
 
-/* The command line the proxy hands to CreateProcessW. */
+/* WBuf gets S as hex-encoded UTF-8 ("-" for NULL). */
+static void wbuf_hex(WBuf *b, const wchar_t *s) {
+  static const wchar_t digits[] = L"0123456789abcdef";
+  char *utf8, *c;
+
+  if (!s) {
+    wbuf_putc(b, L'-');
+    return;
+  }
+  utf8 = utf8_from_wide(s);
+  for (c = utf8; *c; c++) {
+    wbuf_putc(b, digits[(unsigned char)*c >> 4]);
+    wbuf_putc(b, digits[(unsigned char)*c & 15]);
+  }
+  free(utf8);
+}
+
+/* The command line the proxy hands to CreateProcessW.  Under the Wine shim
+ * it is "SELF --shim-exec CWD-IN-HEX COMMAND": the shim starts in the
+ * proxy's directory and gives the shell CWD itself, so the shell's program
+ * is looked up from the same place as without the shim. */
 static wchar_t *build_cmdline(const Options *o) {
   WBuf b = {NULL, 0, 0};
   wchar_t *cmd = o->cmdline ? o->cmdline : join_args(o->argv, o->argc);
@@ -295,6 +375,8 @@ static wchar_t *build_cmdline(const Options *o) {
   self = self_path();
   quote_arg(&b, self);
   wbuf_putn(&b, L" --shim-exec ", 13);
+  wbuf_hex(&b, o->cwd);
+  wbuf_putc(&b, L' ');
   wbuf_putn(&b, cmd, wcslen(cmd));
   free(self);
   return b.s;
@@ -432,7 +514,7 @@ static void parse_args(int argc, wchar_t **argv, Options *o) {
   memset(o, 0, sizeof *o);
   o->cols = 80;
   o->rows = 24;
-  o->env = xmalloc(((size_t)argc + 1) * sizeof *o->env); /* +1: wmain's */
+  o->env = xmalloc(((size_t)argc + 2) * sizeof *o->env); /* +2: wmain's */
   for (i = 1; i < argc; i++) {
     const wchar_t *a = argv[i];
     if (!wcscmp(a, L"--")) {
@@ -487,10 +569,13 @@ static void parse_args(int argc, wchar_t **argv, Options *o) {
 
 /* Test hook (doc/windows-proxy.md, "Testing under Wine").  Wine starts a
  * pseudo console child with null standard handles where Windows gives it
- * console handles, so the proxy runs "SELF --shim-exec CMDLINE" instead, and
- * this opens CONIN$/CONOUT$ and runs CMDLINE with them. */
-static const wchar_t *shim_cmdline(void) {
-  const wchar_t *p = GetCommandLineW();
+ * console handles, so the proxy runs "SELF --shim-exec CWD CMDLINE"
+ * instead, and this opens CONIN$/CONOUT$ and runs CMDLINE with them in CWD
+ * (hex-encoded UTF-8, or "-" for the shim's own).  Returns CMDLINE and sets
+ * *CWD, or returns NULL. */
+static const wchar_t *shim_cmdline(wchar_t **cwd) {
+  const wchar_t *p = GetCommandLineW(), *end;
+  wchar_t *hex;
 
   if (*p == L'"') { /* argv[0] is quoted by build_cmdline */
     p = wcschr(p + 1, L'"');
@@ -501,11 +586,19 @@ static const wchar_t *shim_cmdline(void) {
   }
   while (*p == L' ' || *p == L'\t')
     p++;
-  if (wcsncmp(p, L"--shim-exec", 11) != 0)
+  if (wcsncmp(p, L"--shim-exec ", 12) != 0)
     return NULL;
-  p += 11;
-  while (*p == L' ' || *p == L'\t')
-    p++;
+  p += 12;
+  end = wcschr(p, L' ');
+  if (!end)
+    return NULL;
+  hex = xmalloc((size_t)(end - p + 1) * sizeof *hex);
+  memcpy(hex, p, (size_t)(end - p) * sizeof *hex);
+  hex[end - p] = L'\0';
+  *cwd = wcscmp(hex, L"-") ? wide_from_hex(hex) : NULL;
+  free(hex);
+  for (p = end; *p == L' ' || *p == L'\t'; p++)
+    ;
   return *p ? p : NULL;
 }
 
@@ -516,17 +609,18 @@ static HANDLE shim_open(const wchar_t *name) {
                      NULL);
 }
 
-static void shim_fail(HANDLE out, const char *what, DWORD win32, int code) {
+static void shim_fail(HANDLE out, const char *what, DWORD win32, UINT code) {
   char line[256];
   DWORD written;
   int n = snprintf(line, sizeof line,
                    "conpty-proxy shim: %s (Win32 error %lu)\r\n", what, win32);
   WriteFile(out, line, (DWORD)n, &written, NULL);
-  ExitProcess((UINT)code);
+  ExitProcess(code);
 }
 
 static int shim_main(void) {
-  const wchar_t *cmd = shim_cmdline();
+  wchar_t *cwd = NULL;
+  const wchar_t *cmd = shim_cmdline(&cwd);
   wchar_t *copy;
   HANDLE in = shim_open(L"CONIN$"), out = shim_open(L"CONOUT$");
   STARTUPINFOW si;
@@ -548,12 +642,10 @@ static int shim_main(void) {
   si.hStdError = out;
   if (!CreateProcessW(NULL, copy, NULL, NULL,
                       TRUE, /* bInheritHandles: the two console handles */
-                      0, NULL, NULL, &si, &pi)) {
+                      0, NULL, cwd, &si, &pi)) {
     err = GetLastError();
     shim_fail(out, "cannot start the command", err,
-              err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND
-                  ? PROXY_EXIT_NOT_FOUND
-                  : PROXY_EXIT_CANNOT_RUN);
+              SHIM_FAILED | (err & 0xFFFF));
   }
   CloseHandle(pi.hThread);
   WaitForSingleObject(pi.hProcess, INFINITE);
@@ -563,29 +655,27 @@ static int shim_main(void) {
 
 /* ----------------------------------------------------------------- pumps */
 
-static int write_all(HANDLE h, const unsigned char *buf, size_t n) {
-  while (n > 0) {
-    DWORD chunk = n > 0x40000000 ? 0x40000000 : (DWORD)n, written = 0;
-    if (!WriteFile(h, buf, chunk, &written, NULL) || written == 0)
-      return 0;
-    buf += written;
-    n -= written;
-  }
-  return 1;
-}
-
-/* Console output -> our stdout.  Started before the shell, so the shell can
- * never fill the pipe before anyone reads it (EchoCon sample). */
+/* Console output -> our stdout, each 0xFF doubled (the console writes UTF-8,
+ * which has none, but the framing must not depend on it).  Started before
+ * the shell, so the shell can never fill the pipe before anyone reads it
+ * (EchoCon sample). */
 static DWORD WINAPI pump_output(void *arg) {
   Proxy *p = arg;
   DWORD n;
 
   for (;;) {
+    const unsigned char *out = p->out_buf;
+    size_t nout;
     if (!ReadFile(p->con.output, p->out_buf, sizeof p->out_buf, &n, NULL))
       return PUMP_EOF; /* ERROR_BROKEN_PIPE: the console host is gone */
     if (n == 0)
       continue; /* a zero-length write, not the end */
-    if (!write_all(p->std_out, p->out_buf, n))
+    nout = n;
+    if (memchr(p->out_buf, FRAME_ESC, n)) {
+      nout = frame_escape(p->out_buf, n, p->esc_buf);
+      out = p->esc_buf;
+    }
+    if (!stdout_write(out, nout))
       return PUMP_BROKEN;
     InterlockedExchange(&p->last_output, (LONG)GetTickCount());
   }
@@ -639,23 +729,42 @@ static DWORD WINAPI pump_input(void *arg) {
 
 /* -------------------------------------------------------------- lifecycle */
 
-static HANDLE make_job(void) {
+/* Set the job's limits.  With KILL_ON_CLOSE, the shell and all its
+ * descendants are killed when the proxy dies, however it dies, because its
+ * job handle closes. */
+static BOOL job_limit(HANDLE job, int kill_on_close) {
   JOBOBJECT_EXTENDED_LIMIT_INFORMATION info;
+
+  memset(&info, 0, sizeof info);
+  info.BasicLimitInformation.LimitFlags =
+      JOB_OBJECT_LIMIT_BREAKAWAY_OK |
+      (kill_on_close ? JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE : 0);
+  return SetInformationJobObject(job, JobObjectExtendedLimitInformation, &info,
+                                 sizeof info);
+}
+
+/* The shell's job, or NULL: without one the terminal still works, but what
+ * the shell leaves running is not stopped with it, so say so. */
+static HANDLE make_job(void) {
   HANDLE job = CreateJobObjectW(NULL, NULL);
 
-  if (!job)
-    die(PROXY_EXIT_SYSTEM, "CreateJobObjectW failed (Win32 error %lu)",
-        GetLastError());
-  memset(&info, 0, sizeof info);
-  /* When the proxy dies, however it dies, its job handle closes and the
-   * shell and all its descendants are killed. */
-  info.BasicLimitInformation.LimitFlags =
-      JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE | JOB_OBJECT_LIMIT_BREAKAWAY_OK;
-  if (!SetInformationJobObject(job, JobObjectExtendedLimitInformation, &info,
-                               sizeof info))
-    die(PROXY_EXIT_SYSTEM, "SetInformationJobObject failed (Win32 error %lu)",
-        GetLastError());
-  return job;
+  if (job && job_limit(job, 1))
+    return job;
+  report("warning: no job object (%s: Win32 error %lu); programs left running "
+         "in the terminal will not be stopped with it",
+         job ? "SetInformationJobObject" : "CreateJobObjectW", GetLastError());
+  if (job)
+    CloseHandle(job);
+  return NULL;
+}
+
+/* The shell ended by itself: what it started on purpose and left running
+ * (an editor window, a detached server) may outlive the terminal, so the
+ * job no longer kills on close.  Killing or hanging up the proxy still
+ * kills everything, because those paths never get here. */
+static void job_release(Proxy *p) {
+  if (p->job && !job_limit(p->job, 0))
+    report("warning: cannot release the job (Win32 error %lu)", GetLastError());
 }
 
 static HANDLE start_thread(LPTHREAD_START_ROUTINE fn, void *arg) {
@@ -718,11 +827,30 @@ static int shell_exit_code(Proxy *p) {
   return (int)code;
 }
 
-/* Kill the shell and its descendants, then shut down with CODE. */
+/* Kill the shell and its descendants (only the shell when there is no
+ * job), then shut down with CODE. */
 static int terminate(Proxy *p, int code) {
-  TerminateJobObject(p->job, (UINT)code);
+  if (p->job)
+    TerminateJobObject(p->job, (UINT)code);
+  else
+    TerminateProcess(p->child.process, (UINT)code);
   WaitForSingleObject(p->child.process, CHILD_WAIT_MS);
   return finish(p, code);
+}
+
+/* The shell exited by itself: shut down with its exit code.  Under the Wine
+ * shim, the "shell" may be the shim reporting that it could not start the
+ * real one: say so as the proxy says it of its own attempt. */
+static int shell_exited(Proxy *p) {
+  DWORD code = (DWORD)shell_exit_code(p);
+
+  if (p->wine_shim && (code & 0xFFFF0000u) == SHIM_FAILED) {
+    CpError err = {"CreateProcessW", code & 0xFFFF, S_OK, CP_STAGE_CREATE};
+    finish(p, 0);
+    return spawn_error(p->shell_name, &err);
+  }
+  job_release(p);
+  return finish(p, (int)code);
 }
 
 static int run(Proxy *p) {
@@ -734,7 +862,7 @@ static int run(Proxy *p) {
   waits[2] = p->out_thread;
   which = WaitForMultipleObjects(3, waits, FALSE, INFINITE);
   if (which == WAIT_OBJECT_0)
-    return finish(p, shell_exit_code(p));
+    return shell_exited(p);
   if (which == WAIT_OBJECT_0 + 1) {
     if (thread_result(p->in_thread) == PUMP_EOF) {
       report("hangup: stdin closed, terminating the shell");
@@ -751,7 +879,7 @@ static int run(Proxy *p) {
     }
     /* The console host went away first; the shell usually follows. */
     if (WaitForSingleObject(p->child.process, ORPHAN_WAIT_MS) == WAIT_OBJECT_0)
-      return finish(p, shell_exit_code(p));
+      return shell_exited(p);
     report("error: the pseudo console closed under a running shell");
     return terminate(p, PROXY_EXIT_PIPE);
   }
@@ -760,16 +888,83 @@ static int run(Proxy *p) {
   return terminate(p, PROXY_EXIT_SYSTEM);
 }
 
-static void spawn_failed(const wchar_t *cmdline, const CpError *err) {
-  char *cmd = utf8_from_wide(cmdline);
-  if (err->stage != CP_STAGE_CREATE)
-    die(PROXY_EXIT_SYSTEM, "%s failed (Win32 error %lu)", err->emsg,
-        err->win32);
-  if (err->win32 == ERROR_FILE_NOT_FOUND || err->win32 == ERROR_PATH_NOT_FOUND)
-    die(PROXY_EXIT_NOT_FOUND, "shell not found: %s (Win32 error %lu)", cmd,
-        err->win32);
-  die(PROXY_EXIT_CANNOT_RUN, "cannot start shell: %s (Win32 error %lu)", cmd,
-      err->win32);
+/* Dies with 126 when DIR cannot be the shell's directory. */
+static void cwd_failed(const wchar_t *dir, DWORD win32) {
+  char *d = utf8_from_wide(dir);
+  die(PROXY_EXIT_CANNOT_RUN, "cannot start shell in %s (Win32 error %lu)", d,
+      win32);
+}
+
+/* The shell's working directory as CreateProcessW takes it.  Windows
+ * refuses a current directory of MAX_PATH - 2 characters or more (docs for
+ * SetCurrentDirectory: the final backslash and the NUL must fit), so a
+ * longer one is replaced by its 8.3 short name, which the volume may keep.
+ * Dies with 126 when the directory is missing or still too long. */
+static wchar_t *shell_cwd(const wchar_t *cwd) {
+  WBuf full = {NULL, 0, 0};
+  wchar_t *name, *c;
+  size_t skip = 4;
+  DWORD n, attrs;
+
+  if (wcslen(cwd) < MAX_PATH - 2) {
+    attrs = GetFileAttributesW(cwd);
+    if (attrs == INVALID_FILE_ATTRIBUTES)
+      cwd_failed(cwd, GetLastError());
+    if (!(attrs & FILE_ATTRIBUTE_DIRECTORY))
+      cwd_failed(cwd, ERROR_DIRECTORY);
+    return (wchar_t *)cwd;
+  }
+  /* "\\?\" lifts the length limit for the lookup (docs, "Maximum Path
+   * Length Limitation"); it also turns off the conversion of '/'. */
+  if (cwd[0] == L'\\' && cwd[1] == L'\\') { /* \\?\UNC\server\share */
+    wbuf_putn(&full, L"\\\\?\\UNC", 7);
+    wbuf_putn(&full, cwd + 1, wcslen(cwd + 1));
+  } else {
+    wbuf_putn(&full, L"\\\\?\\", 4);
+    wbuf_putn(&full, cwd, wcslen(cwd));
+  }
+  for (c = full.s; *c; c++)
+    if (*c == L'/')
+      *c = L'\\';
+  n = GetShortPathNameW(full.s, NULL, 0);
+  name = xmalloc(((size_t)n + 1) * sizeof *name);
+  if (!n || !GetShortPathNameW(full.s, name, n + 1))
+    cwd_failed(cwd, GetLastError());
+  if (!wcsncmp(name, L"\\\\?\\UNC\\", 8)) { /* back to \\server\share */
+    skip = 6;
+    name[6] = L'\\';
+  }
+  if (!wcsncmp(name, L"\\\\?\\", 4))
+    name += skip;
+  if (wcslen(name) >= MAX_PATH - 2)
+    cwd_failed(cwd, ERROR_FILENAME_EXCED_RANGE);
+  free(full.s);
+  return name;
+}
+
+/* Emacs starts us with CREATE_NEW_PROCESS_GROUP (under its default
+ * w32-start-process-share-console), which makes a process ignore Ctrl-C,
+ * and children inherit that (docs for CreateProcess, "Process Creation
+ * Flags", and SetConsoleCtrlHandler).  Every program in the terminal would
+ * then ignore Ctrl-C.  Clear the state before the shell starts, as Windows
+ * Terminal does; a handler, which is not inherited, keeps the proxy itself
+ * deaf to Ctrl-C as before. */
+static BOOL WINAPI ignore_ctrl_c(DWORD type) { return type == CTRL_C_EVENT; }
+
+static void enable_ctrl_c_for_children(void) {
+  if (!SetConsoleCtrlHandler(NULL, FALSE) ||
+      !SetConsoleCtrlHandler(ignore_ctrl_c, TRUE))
+    report("warning: programs in the terminal may ignore Ctrl-C "
+           "(SetConsoleCtrlHandler: Win32 error %lu)",
+           GetLastError());
+}
+
+static void warn_old_windows(void) {
+  DWORD build = cp_windows_build();
+  if (build && build < CP_MIN_BUILD)
+    report("warning: Windows build %lu is older than Windows 10 1903 (build "
+           "%d), whose pseudo console is the oldest vterm supports",
+           build, CP_MIN_BUILD);
 }
 
 static void open_input_log(Proxy *p, const wchar_t *path) {
@@ -788,37 +983,66 @@ static int conpty_missing(void) {
   return !cp_available();
 }
 
+/* Test hook: behave as if the system had refused to put the shell in our
+ * job with this Win32 error (Windows nests jobs since 8, and so does Wine,
+ * so the refusal cannot be caused from outside). */
+static DWORD test_job_error(void) {
+  wchar_t v[16];
+  DWORD n = GetEnvironmentVariableW(L"CONPTY_PROXY_TEST_JOB_ERROR", v, 16);
+  return n > 0 && n < 16 ? wcstoul(v, NULL, 10) : 0;
+}
+
 int wmain(int argc, wchar_t **argv) {
   Proxy *p = &proxy;
   Options o;
   CpError err = {NULL, 0, S_OK, CP_STAGE_NONE};
   wchar_t *cmdline, *env;
   static wchar_t drop_shim[] = L"CONPTY_PROXY_WINE_SHIM";
+  static wchar_t drop_job[] = L"CONPTY_PROXY_TEST_JOB_ERROR";
+  DWORD fake_job_error = test_job_error();
 
   if (argc >= 2 && !wcscmp(argv[1], L"--shim-exec"))
     return shim_main();
   parse_args(argc, argv, &o);
   if (GetEnvironmentVariableW(drop_shim, NULL, 0) > 0)
     o.wine_shim = 1;
-  o.env[o.nenv++] = drop_shim; /* the shell never sees the test switch */
+  o.env[o.nenv++] = drop_shim; /* the shell never sees the test switches */
+  o.env[o.nenv++] = drop_job;
   if (conpty_missing())
-    die(PROXY_EXIT_NO_CONPTY,
-        "ConPTY is not available (it needs Windows 10 version 1809 or later)");
+    die(PROXY_EXIT_NO_CONPTY, "ConPTY is not available (vterm needs Windows "
+                              "10 version 1903 or later)");
   p->std_in = GetStdHandle(STD_INPUT_HANDLE);
-  p->std_out = GetStdHandle(STD_OUTPUT_HANDLE);
   p->last_output = (LONG)GetTickCount();
   frame_init(&p->dec);
   if (o.input_log)
     open_input_log(p, o.input_log);
+  if (o.cwd)
+    o.cwd = shell_cwd(o.cwd);
   cmdline = build_cmdline(&o);
+  p->shell_name = o.cmdline ? o.cmdline : o.argv[0];
+  p->wine_shim = o.wine_shim;
   env = build_env(o.env, o.nenv);
+  warn_old_windows();
   p->job = make_job();
   if (FAILED(cp_create(&p->con, o.cols, o.rows, &err)))
     die(PROXY_EXIT_SYSTEM, "%s failed (HRESULT 0x%08lX, Win32 error %lu)",
         err.emsg, (unsigned long)err.hr, err.win32);
   p->out_thread = start_thread(pump_output, p);
-  if (cp_spawn(&p->con, cmdline, env, o.cwd, p->job, &p->child, &err))
-    spawn_failed(o.cmdline ? o.cmdline : o.argv[0], &err);
+  enable_ctrl_c_for_children();
+  /* The shim gets the directory on its command line (see build_cmdline). */
+  if (cp_spawn(&p->con, cmdline, env, o.wine_shim ? NULL : o.cwd,
+               fake_job_error ? NULL : p->job, &p->child, &err))
+    ExitProcess((UINT)spawn_error(p->shell_name, &err));
+  if (fake_job_error)
+    p->child.job_error = fake_job_error;
+  if (p->child.job_error) {
+    report("warning: the shell runs outside a job (AssignProcessToJobObject: "
+           "Win32 error %lu); programs left running in the terminal will not "
+           "be stopped with it",
+           p->child.job_error);
+    CloseHandle(p->job);
+    p->job = NULL;
+  }
   report("ready pid=%lu cols=%d rows=%d proto=%d", p->child.pid, o.cols, o.rows,
          FRAME_PROTOCOL_VERSION);
   p->in_thread = start_thread(pump_input, p);

@@ -25,6 +25,9 @@
 #ifndef PROC_THREAD_ATTRIBUTE_PSEUDOCONSOLE
 #define PROC_THREAD_ATTRIBUTE_PSEUDOCONSOLE 0x00020016
 #endif
+#ifndef PROC_THREAD_ATTRIBUTE_JOB_LIST
+#define PROC_THREAD_ATTRIBUTE_JOB_LIST 0x0002000D
+#endif
 
 typedef HRESULT(WINAPI *CpCreateFn)(COORD, HANDLE, HANDLE, DWORD, void **);
 typedef HRESULT(WINAPI *CpResizeFn)(void *, COORD);
@@ -134,10 +137,13 @@ cleanup:
   return hr;
 }
 
-/* Make the attribute list that attaches a child to the console HPC. */
-static DWORD cp_attributes(void *hpc, LPPROC_THREAD_ATTRIBUTE_LIST *out,
+/* Make the attribute list that attaches a child to the console HPC and,
+ * when JOB is not NULL, puts it in the job *JOB from its creation.  *JOB
+ * must stay valid until CreateProcessW has used the list. */
+static DWORD cp_attributes(void *hpc, HANDLE *job,
+                           LPPROC_THREAD_ATTRIBUTE_LIST *out,
                            const char **emsg) {
-  DWORD win32 = 0;
+  DWORD win32 = 0, count = job ? 2 : 1;
   SIZE_T size = 0;
   LPPROC_THREAD_ATTRIBUTE_LIST list = NULL;
   int initialized = 0;
@@ -145,7 +151,7 @@ static DWORD cp_attributes(void *hpc, LPPROC_THREAD_ATTRIBUTE_LIST *out,
   /* Two calls: the first only reports the size and fails with
    * ERROR_INSUFFICIENT_BUFFER by design (docs for
    * InitializeProcThreadAttributeList, Remarks). */
-  InitializeProcThreadAttributeList(NULL, 1, 0, &size);
+  InitializeProcThreadAttributeList(NULL, count, 0, &size);
   if (size == 0) {
     *emsg = "InitializeProcThreadAttributeList (size)";
     win32 = GetLastError();
@@ -157,7 +163,7 @@ static DWORD cp_attributes(void *hpc, LPPROC_THREAD_ATTRIBUTE_LIST *out,
     win32 = ERROR_NOT_ENOUGH_MEMORY;
     goto cleanup;
   }
-  if (!InitializeProcThreadAttributeList(list, 1, 0, &size)) {
+  if (!InitializeProcThreadAttributeList(list, count, 0, &size)) {
     *emsg = "InitializeProcThreadAttributeList";
     win32 = GetLastError();
     goto cleanup;
@@ -169,7 +175,12 @@ static DWORD cp_attributes(void *hpc, LPPROC_THREAD_ATTRIBUTE_LIST *out,
                                  hpc,        /* lpValue: the HPCON */
                                  sizeof hpc, /* cbSize */
                                  NULL,       /* lpPreviousValue */
-                                 NULL)) {    /* lpReturnSize */
+                                 NULL) ||    /* lpReturnSize */
+      (job &&
+       !UpdateProcThreadAttribute(list, 0, PROC_THREAD_ATTRIBUTE_JOB_LIST,
+                                  job,         /* lpValue: HANDLE[1] */
+                                  sizeof *job, /* cbSize */
+                                  NULL, NULL))) {
     *emsg = "UpdateProcThreadAttribute";
     win32 = GetLastError();
     goto cleanup;
@@ -184,20 +195,22 @@ cleanup:
   return win32;
 }
 
-DWORD cp_spawn(CpConsole *con, wchar_t *cmdline, wchar_t *env,
-               const wchar_t *cwd, HANDLE job, CpChild *child, CpError *err) {
-  const char *emsg = NULL;
-  DWORD win32 = 0;
-  CpStage stage = CP_STAGE_SETUP;
-  LPPROC_THREAD_ATTRIBUTE_LIST attrs = NULL;
-  PROCESS_INFORMATION pi;
+static void cp_free_attributes(LPPROC_THREAD_ATTRIBUTE_LIST *attrs) {
+  if (*attrs) {
+    DeleteProcThreadAttributeList(*attrs);
+    free(*attrs);
+  }
+  *attrs = NULL;
+}
+
+/* CreateProcessW for cp_spawn: suspended, attached by ATTRS. */
+static BOOL cp_create_process(wchar_t *cmdline, wchar_t *env,
+                              const wchar_t *cwd,
+                              LPPROC_THREAD_ATTRIBUTE_LIST attrs,
+                              PROCESS_INFORMATION *pi) {
   STARTUPINFOEXW si;
 
-  memset(&pi, 0, sizeof pi);
   memset(&si, 0, sizeof si);
-  win32 = cp_attributes(con->hpc, &attrs, &emsg);
-  if (win32)
-    goto cleanup;
   si.StartupInfo.cb = sizeof si;
   /* Null standard handles: the child must not inherit ours (Emacs' pipes);
    * with them null Windows hands it the pseudo console's handles.  Wine
@@ -205,32 +218,70 @@ DWORD cp_spawn(CpConsole *con, wchar_t *cmdline, wchar_t *env,
    * --wine-shim. */
   si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
   si.lpAttributeList = attrs;
+  return CreateProcessW(NULL,    /* lpApplicationName: first word of cmdline */
+                        cmdline, /* lpCommandLine */
+                        NULL,    /* lpProcessAttributes */
+                        NULL,    /* lpThreadAttributes */
+                        FALSE,   /* bInheritHandles: none of ours */
+                        EXTENDED_STARTUPINFO_PRESENT |
+                            CREATE_UNICODE_ENVIRONMENT |
+                            CREATE_SUSPENDED, /* dwCreationFlags */
+                        env,                  /* lpEnvironment */
+                        cwd,                  /* lpCurrentDirectory */
+                        &si.StartupInfo,      /* lpStartupInfo */
+                        pi);                  /* lpProcessInformation */
+}
+
+DWORD cp_spawn(CpConsole *con, wchar_t *cmdline, wchar_t *env,
+               const wchar_t *cwd, HANDLE job, CpChild *child, CpError *err) {
+  const char *emsg = NULL;
+  DWORD win32 = 0;
+  CpStage stage = CP_STAGE_SETUP;
+  LPPROC_THREAD_ATTRIBUTE_LIST attrs = NULL;
+  PROCESS_INFORMATION pi;
+  size_t len = (wcslen(cmdline) + 1) * sizeof *cmdline;
+  wchar_t *retry = malloc(len); /* CreateProcessW may write to cmdline */
+  int in_job = job != NULL;
+
+  memset(&pi, 0, sizeof pi);
+  if (!retry) {
+    emsg = "out of memory";
+    win32 = ERROR_NOT_ENOUGH_MEMORY;
+    goto cleanup;
+  }
+  memcpy(retry, cmdline, len);
+  /* In the job from its creation (PROC_THREAD_ATTRIBUTE_JOB_LIST, Windows
+   * 10 1607), so that every descendant is in it too and there is no moment
+   * in which the proxy could die and leave the child outside it (Raymond
+   * Chen, "Destroying all child processes (and grandchildren) when the
+   * parent exits"). */
+  win32 = cp_attributes(con->hpc, job ? &job : NULL, &attrs, &emsg);
+  if (win32)
+    goto cleanup;
   stage = CP_STAGE_CREATE;
-  if (!CreateProcessW(NULL,    /* lpApplicationName: first word of cmdline */
-                      cmdline, /* lpCommandLine */
-                      NULL,    /* lpProcessAttributes */
-                      NULL,    /* lpThreadAttributes */
-                      FALSE,   /* bInheritHandles: none of ours */
-                      EXTENDED_STARTUPINFO_PRESENT |
-                          CREATE_UNICODE_ENVIRONMENT |
-                          CREATE_SUSPENDED, /* dwCreationFlags */
-                      env,                  /* lpEnvironment */
-                      cwd,                  /* lpCurrentDirectory */
-                      &si.StartupInfo,      /* lpStartupInfo */
-                      &pi)) {               /* lpProcessInformation */
+  if (!cp_create_process(cmdline, env, cwd, attrs, &pi) && job) {
+    /* A refused job fails the whole creation: try without it, and let
+     * the assignment below say why. */
+    cp_free_attributes(&attrs);
+    in_job = 0;
+    stage = CP_STAGE_SETUP;
+    win32 = cp_attributes(con->hpc, NULL, &attrs, &emsg);
+    if (win32)
+      goto cleanup;
+    stage = CP_STAGE_CREATE;
+    cp_create_process(retry, env, cwd, attrs, &pi);
+  }
+  if (!pi.hProcess) {
     emsg = "CreateProcessW";
     win32 = GetLastError();
     goto cleanup;
   }
   stage = CP_STAGE_SETUP;
-  /* Into the job before its first instruction, so that every descendant is
-   * in it too (Raymond Chen, "Destroying all child processes (and
-   * grandchildren) when the parent exits"). */
-  if (!AssignProcessToJobObject(job, pi.hProcess)) {
-    emsg = "AssignProcessToJobObject";
-    win32 = GetLastError();
-    goto cleanup;
-  }
+  /* Still suspended.  A refusal is not fatal: the terminal works, only the
+   * clean-up of leftovers is lost (the caller says so). */
+  child->job_error = 0;
+  if (job && !in_job && !AssignProcessToJobObject(job, pi.hProcess))
+    child->job_error = GetLastError();
   if (ResumeThread(pi.hThread) == (DWORD)-1) {
     emsg = "ResumeThread";
     win32 = GetLastError();
@@ -250,10 +301,8 @@ cleanup:
     CloseHandle(pi.hProcess);
   }
   cp_close_handle(&pi.hThread);
-  if (attrs) {
-    DeleteProcThreadAttributeList(attrs);
-    free(attrs);
-  }
+  cp_free_attributes(&attrs);
+  free(retry);
   if (emsg) {
     err->emsg = emsg;
     err->win32 = win32;
@@ -272,6 +321,22 @@ HRESULT cp_resize(CpConsole *con, int cols, int rows) {
   hr = con->hpc ? cp_resize_fn(con->hpc, cp_coord(cols, rows)) : E_HANDLE;
   ReleaseSRWLockShared(&con->lock);
   return hr;
+}
+
+DWORD cp_windows_build(void) {
+  typedef LONG(WINAPI * RtlGetVersionFn)(OSVERSIONINFOW *);
+  HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+  RtlGetVersionFn get_version;
+  OSVERSIONINFOW info;
+
+  if (!ntdll)
+    return 0;
+  get_version = (RtlGetVersionFn)cp_lookup(ntdll, "RtlGetVersion");
+  memset(&info, 0, sizeof info);
+  info.dwOSVersionInfoSize = sizeof info;
+  if (!get_version || get_version(&info) != 0) /* STATUS_SUCCESS */
+    return 0;
+  return info.dwBuildNumber;
 }
 
 void cp_close(CpConsole *con) {

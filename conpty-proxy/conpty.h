@@ -25,7 +25,7 @@
  *
  * The ConPTY entry points are looked up in kernel32 at run time, so the
  * executable still starts (and says why it cannot work) on Windows releases
- * before 10 1809. */
+ * before 10 1809, where they do not exist. */
 
 #ifndef CONPTY_PROXY_CONPTY_H
 #define CONPTY_PROXY_CONPTY_H
@@ -52,6 +52,7 @@ typedef struct CpConsole {
 typedef struct CpChild {
   HANDLE process; /* owned by the caller after cp_spawn */
   DWORD pid;
+  DWORD job_error; /* 0, or why the child could not be put in the job */
 } CpChild;
 
 /* Where cp_spawn failed: while preparing, or in CreateProcessW itself (the
@@ -76,9 +77,11 @@ HRESULT cp_create(CpConsole *con, int cols, int rows, CpError *err);
 
 /* Start CMDLINE (modified in place by CreateProcessW, as it may) attached to
  * CON, with the UTF-16 environment block ENV (or NULL to inherit) in CWD (or
- * NULL).  The child is created suspended, put into JOB, then resumed, so none
- * of its descendants can escape the job.  Returns the Win32 error, 0 on
- * success. */
+ * NULL).  Unless JOB is NULL the child is created inside JOB, so none of its
+ * descendants can escape it, even if the proxy dies at once.  When the
+ * system refuses the job (Emacs itself in a job that allows no nesting) the
+ * child runs anyway, without the job, and CHILD->job_error says why.
+ * Returns the Win32 error, 0 on success. */
 DWORD cp_spawn(CpConsole *con, wchar_t *cmdline, wchar_t *env,
                const wchar_t *cwd, HANDLE job, CpChild *child, CpError *err);
 
@@ -89,5 +92,13 @@ HRESULT cp_resize(CpConsole *con, int cols, int rows);
 /* ClosePseudoConsole.  Blocks until the console host has exited, which on
  * Windows before 11 24H2 needs someone draining `output`. */
 void cp_close(CpConsole *con);
+
+/* The oldest Windows build whose ConPTY vterm supports: 10 1903.  1809
+ * (17763) has the API, but its ConPTY is known to misbehave. */
+#define CP_MIN_BUILD 18362
+
+/* The Windows build number as RtlGetVersion reports it (GetVersionEx lies
+ * to programs without a compatibility manifest), or 0 if unknown. */
+DWORD cp_windows_build(void);
 
 #endif /* CONPTY_PROXY_CONPTY_H */

@@ -1,4 +1,4 @@
-/* frame.c -- decoder for the conpty-proxy stdin protocol.
+/* frame.c -- the framing of conpty-proxy's stdin and stdout.
  *
  * Copyright (C) 2026 The emacs-libvterm-win contributors
  *
@@ -100,4 +100,34 @@ int frame_resize_size(const FrameControl *ctl, int *cols, int *rows) {
   *cols = (p[0] << 8) | p[1];
   *rows = (p[2] << 8) | p[3];
   return 1;
+}
+
+size_t frame_escape(const unsigned char *in, size_t n, unsigned char *out) {
+  size_t o = 0;
+
+  while (n > 0) {
+    size_t run = frame_copy_data(in, n, out + o);
+    in += run;
+    n -= run;
+    o += run;
+    if (n > 0) { /* at a 0xFF */
+      out[o++] = FRAME_ESC;
+      out[o++] = FRAME_ESC;
+      in++;
+      n--;
+    }
+  }
+  return o;
+}
+
+size_t frame_encode(unsigned char type, const unsigned char *payload,
+                    size_t len, unsigned char *out) {
+  if (len > FRAME_MAX_PAYLOAD)
+    len = FRAME_MAX_PAYLOAD;
+  out[0] = FRAME_ESC;
+  out[1] = type;
+  out[2] = (unsigned char)len;
+  if (len)
+    memcpy(out + 3, payload, len);
+  return len + 3;
 }

@@ -1,4 +1,4 @@
-/* frame.h -- decoder for the conpty-proxy stdin protocol.
+/* frame.h -- the framing of conpty-proxy's stdin and stdout.
  *
  * Copyright (C) 2026 The emacs-libvterm-win contributors
  *
@@ -17,9 +17,10 @@
  */
 
 /* The proxy's stdin is a byte stream of keystrokes with control frames
- * escaped into it (doc/windows-proxy.md, "Input protocol"):
+ * escaped into it, and its stdout the console's output with status frames
+ * escaped into it the same way (doc/windows-proxy.md, sections 2 and 3):
  *
- *   any byte except 0xFF      one data byte for the shell
+ *   any byte except 0xFF      one data byte
  *   0xFF 0xFF                 one data byte 0xFF
  *   0xFF TYPE LEN PAYLOAD     a control frame: TYPE is 0x00..0xFE, LEN is
  *                             0..255 and PAYLOAD has exactly LEN bytes
@@ -39,7 +40,9 @@
 #define FRAME_ESC 0xFF
 #define FRAME_RESIZE 0x52 /* 'R' */
 #define FRAME_RESIZE_LEN 4
-#define FRAME_PROTOCOL_VERSION 1
+#define FRAME_STATUS 0x53 /* 'S': a status line, on stdout only */
+#define FRAME_MAX_PAYLOAD 255
+#define FRAME_PROTOCOL_VERSION 2
 
 /* Decoder state carried between reads, so frames may be split anywhere. */
 typedef struct FrameDecoder {
@@ -75,5 +78,15 @@ int frame_is_control(const FrameControl *ctl);
 
 /* Parse a FRAME_RESIZE payload.  Returns 0 when its length is wrong. */
 int frame_resize_size(const FrameControl *ctl, int *cols, int *rows);
+
+/* Copy N data bytes from IN to OUT with each 0xFF doubled.  OUT must have
+ * room for 2 * N bytes.  Returns the number of bytes written. */
+size_t frame_escape(const unsigned char *in, size_t n, unsigned char *out);
+
+/* Write the frame TYPE with LEN payload bytes (at most FRAME_MAX_PAYLOAD;
+ * the rest is cut off) to OUT, which must have room for LEN + 3 bytes.
+ * Returns the number of bytes written. */
+size_t frame_encode(unsigned char type, const unsigned char *payload,
+                    size_t len, unsigned char *out);
 
 #endif /* CONPTY_PROXY_FRAME_H */

@@ -27,6 +27,9 @@
 #             its emacs-module.h, its ERT run, byte-compile and checkdoc
 #   package   the MELPA-style archive installed with package-install-file
 #             in a fresh Emacs 28 and Emacs 30 (tests/package/run.sh)
+#   w32-emacs vterm.el with the real DLL and proxy inside Emacs 30.1 for
+#             Windows under Wine (tests/w32emacs/run.sh; the Emacs build is
+#             cached outside the checkout by tools/emacs-w32.sh)
 # The system configuration's ctest also cross-builds the Windows binaries
 # with mingw-w64 and tests them under Wine (label "windows").
 # Ends with one line "N passed, N failed" over all of them; exits non-zero
@@ -38,7 +41,7 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${VTERM_TEST_DIR:-/tmp/vterm-tests}
-CONFIGS=${VTERM_CONFIGS:-"lint system v0.3.3 arena asan windows-dll fuzz msvc-abi release emacs30 package"}
+CONFIGS=${VTERM_CONFIGS:-"lint system v0.3.3 arena asan windows-dll fuzz msvc-abi release emacs30 package w32-emacs"}
 JOBS=${VTERM_JOBS:-2}
 mkdir -p "$WORK"
 
@@ -190,6 +193,9 @@ for config in $CONFIGS; do
       fi
       run_script package bash "$ROOT/tests/package/run.sh" \
         "$(command -v emacs)" "$e30/bin/emacs" ;;
+    w32-emacs)
+      VTERM_TEST_DIR="$WORK" VTERM_JOBS="$JOBS" \
+        run_script w32-emacs bash "$ROOT/tests/w32emacs/run.sh" ;;
     *) echo "run-all: unknown configuration $config" >&2; exit 2 ;;
   esac
 done

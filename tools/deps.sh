@@ -16,6 +16,10 @@
 #   tools/deps.sh trixie-src PACKAGE VERSION-REGEX DIR
 #                              # download PACKAGE's trixie source package into
 #                              # DIR, each file checked against apt's index
+#   tools/deps.sh emacs-w32    # what tools/emacs-w32.sh needs to build Emacs
+#   tools/deps.sh emacs-w32-src DIR
+#                              # download Emacs 30.1's orig tarball (trixie)
+#                              # into DIR, check it; prints its path
 #
 # Needs root (or sudo) for apt-get.  The deb-src line for trixie is derived
 # from the machine's own apt configuration, so it uses the same mirror.
@@ -144,6 +148,26 @@ trixie_src() {
   echo "$dir"
 }
 
+# ---- Emacs for Windows (tools/emacs-w32.sh): its build tools and its
+# source, Debian trixie's orig tarball of emacs 30.1 (checked by sha256).
+EMACS_W32_PACKAGES=(autoconf automake make perl mingw-w64 wine wine64 xz-utils)
+EMACS_W32_TARBALL=emacs_30.1+1.orig.tar.xz
+EMACS_W32_SHA256=902fe6e82528f9bc89b0f57227488a08f5bc07126c2c47eb6b5e8a368582324c
+
+emacs_w32_src() {
+  local dir=$1 file
+  file="$dir/$EMACS_W32_TARBALL"
+  mkdir -p "$dir"
+  if ! echo "$EMACS_W32_SHA256  $file" | sha256sum -c --status 2>/dev/null; then
+    trixie_sources emacs '1:30\.1\+1-'
+    # Only the orig tarball is needed; a stale .dsc may fail to download.
+    (cd "$dir" && apt-get source --download-only emacs/trixie >&2) || true
+    echo "$EMACS_W32_SHA256  $file" | sha256sum -c --status || {
+      echo "deps.sh: $EMACS_W32_TARBALL missing or not the expected file" >&2; return 1; }
+  fi
+  echo "$file"
+}
+
 case "${1:-build}" in
   build) apt_install "${BUILD_PACKAGES[@]}" ;;
   test) apt_install "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" \
@@ -154,5 +178,7 @@ case "${1:-build}" in
         command -v npm >/dev/null || apt_install npm ;;
   emacs-build) apt_install "${EMACS_BUILD_PACKAGES[@]}" ;;
   trixie-src) trixie_src "${2:?package}" "${3:?version regex}" "${4:?directory}" ;;
-  *) echo "usage: $0 build|test|release|lint|emacs-build|libvterm-src DIR|trixie-src PACKAGE VERSION-REGEX DIR" >&2; exit 2 ;;
+  emacs-w32) apt_install "${EMACS_W32_PACKAGES[@]}" ;;
+  emacs-w32-src) emacs_w32_src "${2:?directory}" ;;
+  *) echo "usage: $0 build|test|release|lint|emacs-build|emacs-w32|libvterm-src DIR|emacs-w32-src DIR|trixie-src PACKAGE VERSION-REGEX DIR" >&2; exit 2 ;;
 esac

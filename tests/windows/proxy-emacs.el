@@ -18,8 +18,9 @@
 ;;; Commentary:
 
 ;; Checks the Emacs side of doc/windows-proxy.md §6 with real Emacs
-;; processes: a pipe connection with binary coding, a separate stderr pipe
-;; for status lines, the input encoder, resize frames and the exit status.
+;; processes: a pipe connection with binary coding, status frames in band
+;; on stdout (stderr, on a pipe of its own here, must stay empty), the
+;; input encoder, resize frames and the exit status.
 ;; Linux Emacs runs the Windows proxy through Wine, so this is the same
 ;; protocol vterm.el will speak on Windows.  Run by run-tests.py:
 ;;
@@ -61,35 +62,54 @@
            (format "FAIL %s | %S\n" name detail))))
 
 (cl-defstruct (proxy-test-run (:constructor proxy-test-run--make))
-  proc status (output "") (errors "") (pending "") lines event)
+  proc stderr (output "") (errors "") (pending "") lines event)
+
+(defun proxy-test-take (run out)
+  "Split stdout bytes OUT of RUN into console output and status lines.
+Status frames are 0xFF ?S LEN TEXT, 0xFF 0xFF is one 0xFF; a frame
+cut at the end waits in the run's pending bytes."
+  (let ((s (concat (proxy-test-run-pending run) out))
+        (i 0) data)
+    (setf (proxy-test-run-pending run) "")
+    (while (< i (length s))
+      (let ((b (aref s i)))
+        (cond
+         ((/= b #xff) (push b data) (setq i (1+ i)))
+         ((and (< (1+ i) (length s)) (= (aref s (1+ i)) #xff))
+          (push #xff data) (setq i (+ i 2)))
+         ((and (< (+ i 2) (length s))
+               (<= (+ i 3 (aref s (+ i 2))) (length s)))
+          (let ((next (+ i 3 (aref s (+ i 2)))))
+            (setf (proxy-test-run-lines run)
+                  (append (proxy-test-run-lines run)
+                          (list (decode-coding-string
+                                 (substring s (+ i 3) next) 'utf-8))))
+            (setq i next)))
+         (t (setf (proxy-test-run-pending run) (substring s i))
+            (setq i (length s))))))
+    (setf (proxy-test-run-output run)
+          (concat (proxy-test-run-output run)
+                  (apply #'unibyte-string (nreverse data))))))
 
 (defun proxy-test-start (&rest args)
   "Start the proxy with ARGS the way doc/windows-proxy.md §6 says."
   (let* ((run (proxy-test-run--make))
-         (status (make-pipe-process
-                  :name "proxy-status" :noquery t :coding 'utf-8-unix
-                  :filter
-                  (lambda (_p text)
-                    ;; Split into whole lines; keep a partial last line.
-                    (let* ((all (concat (proxy-test-run-pending run) text))
-                           (parts (split-string all "\n")))
-                      (setf (proxy-test-run-pending run) (car (last parts)))
-                      (setf (proxy-test-run-lines run)
-                            (append (proxy-test-run-lines run)
-                                    (butlast parts)))))))
+         (stderr (make-pipe-process
+                  :name "proxy-stderr" :noquery t :coding 'binary
+                  :filter (lambda (_p text)
+                            (setf (proxy-test-run-errors run)
+                                  (concat (proxy-test-run-errors run) text)))))
          (proc (make-process
                 :name "proxy" :noquery t
                 :command (append (list proxy-test-wine proxy-test-exe) args)
                 :connection-type 'pipe
                 :coding 'binary
-                :stderr status
-                :filter (lambda (_p out)
-                          (setf (proxy-test-run-output run)
-                                (concat (proxy-test-run-output run) out)))
+                :stderr stderr
+                :filter (lambda (_p out) (proxy-test-take run out))
                 :sentinel (lambda (_p event)
                             (setf (proxy-test-run-event run) event)))))
     (setf (proxy-test-run-proc run) proc
-          (proxy-test-run-status run) status)
+          (proxy-test-run-stderr run) stderr)
     run))
 
 (defun proxy-test-wait (pred)
@@ -114,7 +134,7 @@
 (defun proxy-test-finish (run)
   (when (process-live-p (proxy-test-run-proc run))
     (delete-process (proxy-test-run-proc run)))
-  (delete-process (proxy-test-run-status run)))
+  (delete-process (proxy-test-run-stderr run)))
 
 (defun proxy-test-interactive ()
   (let ((run (proxy-test-start "--hex" "--cols" "80" "--rows" "25"
@@ -123,8 +143,8 @@
     (unwind-protect
         (let ((proc (proxy-test-run-proc run)))
           (proxy-test-report
-           "emacs: ready status line arrives on the :stderr pipe"
-           (proxy-test-status-line run "^conpty-proxy: ready pid=[0-9]+")
+           "emacs: ready status frame arrives in band on stdout"
+           (proxy-test-status-line run "^ready pid=[0-9]+")
            (proxy-test-run-lines run))
           (proxy-test-output-has run ">")
           (process-send-string proc (proxy-test-frame-input
@@ -137,7 +157,7 @@
                               run (encode-coding-string "[é日本]" 'utf-8)))
           (process-send-string proc (proxy-test-frame-resize 132 43))
           (let ((line (proxy-test-status-line
-                       run "^conpty-proxy: resize cols=132 rows=43 hr=")))
+                       run "^resize cols=132 rows=43 hr=")))
             (proxy-test-report
              "emacs: resize frame answered with its HRESULT (Wine: E_NOTIMPL)"
              (and line (string-match "hr=0x\\([0-9A-F]\\{8\\}\\)$" line)
@@ -146,10 +166,12 @@
           (process-send-string proc (proxy-test-frame-input "exit 7\r"))
           (proxy-test-wait (lambda () (proxy-test-run-event run)))
           (proxy-test-report
-           "emacs: the sentinel sees the shell's exit code"
+           "emacs: the sentinel sees the shell's exit code; stderr is empty"
            (and (eq (process-status proc) 'exit)
-                (= (process-exit-status proc) 7))
-           (list (proxy-test-run-event run) (process-exit-status proc))))
+                (= (process-exit-status proc) 7)
+                (equal (proxy-test-run-errors run) ""))
+           (list (proxy-test-run-event run) (process-exit-status proc)
+                 (proxy-test-run-errors run))))
       (proxy-test-finish run))))
 
 (defun proxy-test-all-bytes ()
@@ -162,11 +184,11 @@
          (multibyte (concat "é日本" (string #x3fffff #x3fff80) "z")))
     (unwind-protect
         (let ((proc (proxy-test-run-proc run)))
-          (proxy-test-status-line run "^conpty-proxy: ready")
+          (proxy-test-status-line run "^ready")
           (process-send-string proc (proxy-test-frame-input unibyte))
           (process-send-string proc (proxy-test-frame-resize 90 30))
           (process-send-string proc (proxy-test-frame-input multibyte))
-          (proxy-test-status-line run "^conpty-proxy: resize cols=90")
+          (proxy-test-status-line run "^resize cols=90")
           (process-send-eof proc)
           (proxy-test-wait (lambda () (proxy-test-run-event run)))
           (proxy-test-report "emacs: closing stdin is a hangup (exit 129)"

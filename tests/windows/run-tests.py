@@ -20,7 +20,7 @@
 
 Usage: run-tests.py [--build-dir DIR] [--exe PROXY_EXE] [-k SUBSTRING]
 
-Cross-compiles conpty-proxy.exe (warnings are errors) and a small helper,
+Cross-compiles conpty-proxy.exe (warnings are errors) and three small helpers,
 checks the exe imports only system DLLs, then runs each test against the real
 exe under Wine in a private, temporary WINEPREFIX with one persistent
 wineserver.  The shell is Wine's cmd.exe, reached through the proxy's
@@ -52,6 +52,7 @@ SYSTEM_DLLS = {"kernel32.dll", "msvcrt.dll", "ucrtbase.dll", "advapi32.dll",
 E_NOTIMPL = 0x80004001
 E_INVALIDARG = 0x80070057
 WAIT = 30.0  # seconds: generous, Wine's first start of a program is slow
+HELPERS = ("argv-dump", "job-run", "show-args")  # small test programs
 
 results = {"passed": 0, "failed": 0}
 
@@ -86,8 +87,42 @@ def frame_resize(cols, rows):
                   rows >> 8, rows & 255])
 
 
+class OutputDecoder:
+    """Splits the proxy's stdout into console output and status lines
+    (protocol doc section 3): 0xFF 0xFF is one 0xFF, 0xFF 'S' LEN TEXT a
+    status line; a frame may be split across reads."""
+
+    def __init__(self):
+        self.pending = b""
+
+    def feed(self, chunk):
+        buf, self.pending = self.pending + chunk, b""
+        data, lines, i = bytearray(), [], 0
+        while True:
+            j = buf.find(b"\xff", i)
+            if j < 0:
+                data += buf[i:]
+                break
+            data += buf[i:j]
+            if j + 1 < len(buf) and buf[j + 1] == 0xFF:
+                data.append(0xFF)
+                i = j + 2
+                continue
+            if j + 3 > len(buf) or j + 3 + buf[j + 2] > len(buf):
+                self.pending = buf[j:]
+                break
+            kind, n = buf[j + 1], buf[j + 2]
+            text = buf[j + 3:j + 3 + n].decode("utf-8", "replace")
+            lines.append(text if kind == ord("S")
+                         else f"unknown frame 0x{kind:02X} {text!r}")
+            i = j + 3 + n
+        return bytes(data), lines
+
+
 class Proxy:
-    """A conpty-proxy.exe running under Wine, with its three pipes."""
+    """A conpty-proxy.exe running under Wine, with its three pipes.  OUT
+    collects the console output and STATUS the status lines (one per line)
+    that the proxy sends in band on stdout; STDERR should stay empty."""
 
     def __init__(self, env, exe, args, extra_env=None):
         penv = dict(env)
@@ -97,24 +132,34 @@ class Proxy:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, start_new_session=True)
         self.out = bytearray()
-        self.err = bytearray()
+        self.status = bytearray()
+        self.stderr = bytearray()
+        self.decoder = OutputDecoder()
         self.cond = threading.Condition()
         self.readers = [
             threading.Thread(target=self._read, args=(self.proc.stdout,
-                                                      self.out), daemon=True),
+                                                      self._stdout),
+                             daemon=True),
             threading.Thread(target=self._read, args=(self.proc.stderr,
-                                                      self.err), daemon=True)]
+                                                      self.stderr.extend),
+                             daemon=True)]
         for t in self.readers:
             t.start()
 
-    def _read(self, pipe, buf):
+    def _stdout(self, chunk):
+        data, lines = self.decoder.feed(chunk)
+        self.out.extend(data)
+        for line in lines:
+            self.status.extend(line.encode("utf-8") + b"\n")
+
+    def _read(self, pipe, take):
         while True:
             chunk = os.read(pipe.fileno(), 65536)
             with self.cond:
                 if not chunk:
                     self.cond.notify_all()
                     return
-                buf.extend(chunk)
+                take(chunk)
                 self.cond.notify_all()
 
     def send(self, data):
@@ -138,11 +183,11 @@ class Proxy:
         needle = needle.encode("utf-8") if isinstance(needle, str) else needle
         return self.wait_for(lambda: needle in self.out, timeout)
 
-    def wait_err(self, regex, timeout=WAIT):
+    def wait_status(self, regex, timeout=WAIT):
         found = []
 
         def pred():
-            m = re.search(regex, self.err.decode("utf-8", "replace"))
+            m = re.search(regex, self.status.decode("utf-8", "replace"), re.M)
             if m:
                 found.append(m)
             return bool(m)
@@ -150,7 +195,7 @@ class Proxy:
         return found[0] if found else None
 
     def ready(self):
-        return self.wait_err(r"conpty-proxy: ready pid=(\d+)")
+        return self.wait_status(r"^ready pid=(\d+)")
 
     def prompt(self):
         """Wait for cmd.exe's prompt (its path ends in '>')."""
@@ -221,11 +266,13 @@ def build(build_dir, prebuilt=None):
 
 
 def build_helper(build_dir):
-    helper = build_dir / "argv-dump.exe"
-    cc = run([f"{TRIPLET}-gcc", "-std=c11", "-Wall", "-Wextra", "-Werror",
-              "-municode", "-o", str(helper), str(HERE / "argv-dump.c")])
-    check("argv-dump helper builds", cc.returncode == 0, cc.stdout)
-    return helper
+    """Build the small test programs; return the argv-dump one."""
+    for name in HELPERS:
+        cc = run([f"{TRIPLET}-gcc", "-std=c11", "-Wall", "-Wextra", "-Werror",
+                  "-municode", "-o", str(build_dir / f"{name}.exe"),
+                  str(HERE / f"{name}.c")])
+        check(f"{name} helper builds", cc.returncode == 0, cc.stdout)
+    return build_dir / "argv-dump.exe"
 
 
 def test_imports(exe):
@@ -249,6 +296,9 @@ def wine_setup(prefix):
     run_wine(env, ["wineserver", "-p"])  # one server for the whole run
     rc, out = run_wine(env, [env["WINE"], "wineboot", "-i"])
     check("wine prefix created", rc == 0, out[-1000:])
+    # Windows 10, which ConPTY needs (Wine 8 says Windows 7 by default).
+    run_wine(env, [env["WINE"], "reg", "add", r"HKCU\Software\Wine",
+                   "/v", "Version", "/d", "win10", "/f"])
     # No winedbg on a crash: a crashing proxy must fail fast, not hang.
     run_wine(env, [env["WINE"], "reg", "add",
                    r"HKLM\Software\Microsoft\Windows NT\CurrentVersion\AeDebug",
@@ -314,7 +364,7 @@ class Ctx:
         p = self.proxy(args, extra_env)
         rc = p.wait(timeout)
         p.stop()
-        return rc, p.err.decode("utf-8", "replace")
+        return rc, p.status.decode("utf-8", "replace")
 
 
 def test_usage(c):
@@ -328,7 +378,7 @@ def test_usage(c):
         rc, err = c.finished(args)
         check(f"usage error ({what}) exits 64 with one error line",
               rc == 64 and err.count("\n") == 1
-              and err.startswith("conpty-proxy: error: "), f"rc={rc} {err!r}")
+              and err.startswith("error: "), f"rc={rc} {err!r}")
 
 
 def test_no_conpty(c):
@@ -344,6 +394,10 @@ def test_not_found(c):
     check("missing shell: exit 127, 'shell not found'",
           rc == 127 and "shell not found: no-such-shell.exe" in err,
           f"rc={rc} {err!r}")
+    rc, err = c.finished(["--wine-shim", "--", "no-such-shell.exe"])
+    check("through the shim too: exit 127, 'shell not found'",
+          rc == 127 and "error: shell not found: no-such-shell.exe" in err,
+          f"rc={rc} {err!r}")
 
 
 def test_cannot_run(c):
@@ -357,13 +411,16 @@ def test_echo(c):
     p = c.shell()
     try:
         check("ready line names the shell pid", p.ready() is not None,
-              p.err.decode())
+              p.status.decode())
         check("cmd.exe prompt arrives", p.prompt(), p.text()[-300:])
         p.type("set /a 1234+4321\r")
         check("typed command runs and its output comes back",
               p.wait_out("5555"), p.text()[-300:])
         p.type("exit 7\r")
         check("typed 'exit 7' ends the proxy with 7", p.wait() == 7)
+        p.stop()
+        check("status goes in band: stderr stays empty", not p.stderr,
+              p.stderr.decode("utf-8", "replace"))
     finally:
         p.stop()
 
@@ -409,7 +466,7 @@ def test_environment(c):
                  hexa("cmd.exe"), hexa("/k"), hexa("echo [%HEXVAR%]")])
     try:
         check("with --hex, --env and the command words are hex UTF-8",
-              p.wait_out("[日本]"), p.text()[-300:] + p.err.decode())
+              p.wait_out("[日本]"), p.text()[-300:] + p.status.decode())
     finally:
         p.stop()
 
@@ -427,7 +484,7 @@ def test_cwd(c):
                  hexa("cmd.exe")])
     try:
         check("--cwd given in hex works too", p.wait_out("dir é日本>"),
-              p.text()[-300:] + p.err.decode())
+              p.text()[-300:] + p.status.decode())
     finally:
         p.stop()
 
@@ -463,12 +520,12 @@ def test_all_bytes(c):
         for i in range(0, len(stream), 37):
             p.send(stream[i:i + 37])
             time.sleep(0.01)
-        m = p.wait_err(r"resize cols=100 rows=30 hr=0x([0-9A-F]{8})")
+        m = p.wait_status(r"resize cols=100 rows=30 hr=0x([0-9A-F]{8})")
         check("resize inside a byte stream is reported", m is not None,
-              p.err.decode())
+              p.status.decode())
         check("unknown control frame skipped with a warning",
-              p.wait_err(r"warning: ignored control frame type=0x5A len=2")
-              is not None, p.err.decode())
+              p.wait_status(r"warning: ignored control frame type=0x5A len=2")
+              is not None, p.status.decode())
         p.close_stdin()
         rc = p.wait()
         check("closing stdin is a hangup: exit 129", rc == 129, f"rc={rc}")
@@ -486,21 +543,21 @@ def test_resize(c):
         p.prompt()
         p.send(frame_data(b"echo before\r") + frame_resize(100, 30)
                + frame_data(b"set /a 600+66\r"))
-        m = p.wait_err(r"resize cols=(\d+) rows=(\d+) hr=0x([0-9A-F]{8})")
+        m = p.wait_status(r"resize cols=(\d+) rows=(\d+) hr=0x([0-9A-F]{8})")
         check("resize frame reaches ResizePseudoConsole with its size",
               m is not None and m.group(1, 2) == ("100", "30"),
-              p.err.decode())
+              p.status.decode())
         check("its HRESULT is reported (Wine: E_NOTIMPL)",
               m is not None and int(m.group(3), 16) == E_NOTIMPL,
-              p.err.decode())
+              p.status.decode())
         check("input after the resize still works", p.wait_out("666"),
               p.text()[-300:])
         p.send(frame_resize(0, 30) + frame_resize(40000, 10))
-        m1 = p.wait_err(r"resize cols=0 rows=30 hr=0x([0-9A-F]{8})")
-        m2 = p.wait_err(r"resize cols=40000 rows=10 hr=0x([0-9A-F]{8})")
+        m1 = p.wait_status(r"resize cols=0 rows=30 hr=0x([0-9A-F]{8})")
+        m2 = p.wait_status(r"resize cols=40000 rows=10 hr=0x([0-9A-F]{8})")
         check("out-of-range sizes are refused with E_INVALIDARG",
               m1 and m2 and int(m1.group(1), 16) == E_INVALIDARG
-              and int(m2.group(1), 16) == E_INVALIDARG, p.err.decode())
+              and int(m2.group(1), 16) == E_INVALIDARG, p.status.decode())
     finally:
         p.stop()
 
@@ -511,7 +568,7 @@ def test_exit_code(c):
         rc = p.wait()
         p.wait_for(lambda: False, 0.1)
         check("'cmd /c exit 42' makes the proxy exit 42", rc == 42,
-              f"rc={rc} {p.err.decode()!r}")
+              f"rc={rc} {p.status.decode()!r}")
         check("output written just before the exit is delivered",
               "trailing-marker" in p.text(), p.text()[-300:])
     finally:
@@ -553,7 +610,7 @@ def test_hangup(c):
         p.close_stdin()
         rc = p.wait()
         check("stdin closed during ping: exit 129", rc == 129,
-              f"rc={rc} {p.err.decode()!r}")
+              f"rc={rc} {p.status.decode()!r}")
         left = no_leftovers(c.prefix)
         check("after a hangup no shell, ping or console host is left",
               not left, f"still running: {left}")
@@ -561,12 +618,152 @@ def test_hangup(c):
         p.stop()
 
 
+def test_kill_during_start(c):
+    """The proxy killed while it starts the shell leaves no shell: the shell
+    is created inside the job, never outside it even for a moment.  (Wine's
+    own console host was once seen to linger when the kill fell inside
+    CreatePseudoConsole; that is Wine's, so only shells are counted.)"""
+    for i in range(12):
+        p = c.shell()
+        try:
+            time.sleep(0.03 * i)
+            os.kill(p.proc.pid, signal.SIGKILL)
+            p.proc.wait()
+        finally:
+            p.stop()
+    left = [x for x in no_leftovers(c.prefix)
+            if not x.endswith(("conhost.exe", "conhost"))]
+    check("12 proxies killed 0-330 ms after their start leave no shell",
+          not left, f"still running: {left}")
+    for x in wine_processes(c.prefix, {"conhost.exe", "conhost"}):
+        os.kill(int(x.split(":")[0]), signal.SIGKILL)
+
+
+def test_release_on_exit(c):
+    """A shell that ends by itself leaves what it started in a window of
+    its own running (the job stops killing on close); kill and hangup
+    still kill everything (test_kill, test_hangup)."""
+    p = c.shell("cmd.exe", "/c", 'start "" ping -n 100 127.0.0.1& exit 3')
+    try:
+        rc = p.wait()
+        check("the shell exits by itself: the proxy exits with its code 3",
+              rc == 3, f"rc={rc} {p.status.decode()!r}")
+        time.sleep(2)
+        left = wine_processes(c.prefix, {"ping.exe", "ping"})
+        check("a program it started in its own window outlives the terminal",
+              len(left) == 1, f"running: {left}")
+    finally:
+        p.stop()
+        for proc in wine_processes(c.prefix, {"ping.exe", "ping"}):
+            os.kill(int(proc.split(":")[0]), signal.SIGKILL)
+
+
+def test_in_job(c):
+    """Emacs started inside a job (job-run.exe; Windows 8 and later, and
+    Wine, nest jobs): the proxy's own job works as usual."""
+    p = Proxy(c.env, c.helper.with_name("job-run.exe"),
+              [winpath(c.exe), "--wine-shim", "--", "cmd.exe"])
+    try:
+        check("inside a job the shell starts, with no warning",
+              p.prompt() and "warning" not in p.status.decode(),
+              p.status.decode() + p.text()[-300:])
+        p.type("exit 5\r")
+        rc = p.wait()
+        check("inside a job the exit code comes through", rc == 5, f"rc={rc}")
+    finally:
+        p.stop()
+
+
+def test_job_refused(c):
+    """When the system refuses the shell a job (simulated: nothing outside
+    can make Windows 8+ or Wine refuse), the proxy warns, runs it anyway,
+    and a hangup still ends the shell."""
+    hook = {"CONPTY_PROXY_TEST_JOB_ERROR": "5"}
+    p = c.shell(extra_env=hook)
+    try:
+        m = p.wait_status(r"^warning: the shell runs outside a job "
+                          r"\(AssignProcessToJobObject: Win32 error 5\)")
+        check("a refused job is a warning, not a failure", m is not None,
+              p.status.decode())
+        check("the shell runs anyway", p.prompt(), p.text()[-300:])
+        p.type("echo [%CONPTY_PROXY_TEST_JOB_ERROR%]\r")
+        check("the test switch is not passed on to the shell",
+              p.wait_out("[%CONPTY_PROXY_TEST_JOB_ERROR%]"), p.text()[-300:])
+        p.close_stdin()
+        rc = p.wait()
+        left = no_leftovers(c.prefix)
+        check("without a job a hangup still ends the shell (exit 129)",
+              rc == 129 and not left, f"rc={rc} left={left}")
+    finally:
+        p.stop()
+
+
+def test_old_windows(c):
+    """On a Windows build older than 10 1903 the proxy warns (Wine reports
+    the version the prefix asks for; 8.1 is build 9600)."""
+    key = r"HKCU\Software\Wine\AppDefaults\conpty-proxy.exe"
+    run_wine(c.env, [c.env["WINE"], "reg", "add", key, "/v", "Version",
+                     "/d", "win81", "/f"])
+    try:
+        rc, status = c.finished(["--wine-shim", "--", "cmd.exe", "/c",
+                                 "exit 0"])
+        check("an old Windows build gets a warning, and the shell runs",
+              rc == 0 and re.search(r"^warning: Windows build 9600 is older "
+                                    r"than Windows 10 1903", status, re.M),
+              f"rc={rc} {status!r}")
+    finally:
+        run_wine(c.env, [c.env["WINE"], "reg", "delete", key, "/f"])
+    rc, status = c.finished(["--wine-shim", "--", "cmd.exe", "/c", "exit 0"])
+    check("a current build gets no warning", rc == 0 and "warning" not in
+          status, f"rc={rc} {status!r}")
+
+
+def test_long_cwd(c):
+    """A directory over 260 characters (Windows' limit for a current
+    directory) is given to the shell by its short name."""
+    d = c.tmp
+    for i in range(6):
+        d = d / (f"long-directory-name-{i}-" + "x" * 30)
+    d.mkdir(parents=True)
+    check("the test directory is over 260 characters",
+          len(winpath(d)) > 260, str(len(winpath(d))))
+    p = c.shell(extra=["--cwd", winpath(d)])
+    try:
+        check("the shell starts there", p.prompt() and p.ready(),
+              p.status.decode() + p.text()[-300:])
+        p.type("echo here> long-cwd-marker.txt\r")
+        ok = False
+        deadline = time.monotonic() + WAIT
+        while not ok and time.monotonic() < deadline:
+            ok = (d / "long-cwd-marker.txt").exists()
+            time.sleep(0.1)
+        check("a file it writes lands in the long directory", ok,
+              p.text()[-300:])
+    finally:
+        p.stop()
+
+
+def test_program_lookup(c):
+    """The shell's program is not looked up in --cwd: a cmd.exe planted
+    there (show-args, which exits with its argument count, 3) does not run;
+    the system's does (exit 9)."""
+    d = c.tmp / "planted"
+    d.mkdir(exist_ok=True)
+    shutil.copy(c.helper.with_name("show-args.exe"), d / "cmd.exe")
+    for extra in ([], ["--wine-shim"]):
+        rc, status = c.finished(["--cwd", winpath(d), *extra, "--",
+                                 "cmd.exe", "/c", "exit 9"])
+        check("a cmd.exe planted in --cwd is not run"
+              + (" (through the shim)" if extra else ""), rc == 9,
+              f"rc={rc} {status!r}")
+
+
 def test_flood(c):
     p = c.shell("cmd.exe", "/c", "for /l %i in (1,1,3000) do @echo flood %i")
     try:
         rc = p.wait(120)
         check("a shell flooding output then exiting: the proxy exits 0",
-              rc == 0, f"rc={rc} {p.err.decode()!r}")
+              rc == 0, f"rc={rc} {p.status.decode()!r}")
         check("the flood's last line arrives", "flood 3000" in p.text(),
               p.text()[-300:])
     finally:
@@ -577,7 +774,7 @@ def test_flood(c):
         p.close_stdin()
         rc = p.wait(60)
         check("hangup while the shell floods: the proxy still exits (129)",
-              rc == 129, f"rc={rc} {p.err.decode()!r}")
+              rc == 129, f"rc={rc} {p.status.decode()!r}")
     finally:
         p.stop()
 
@@ -632,7 +829,9 @@ def test_vterm_e2e(c):
 TESTS = [test_usage, test_no_conpty, test_not_found, test_cannot_run,
          test_echo, test_utf8, test_environment, test_cwd, test_quoting,
          test_all_bytes, test_resize, test_exit_code, test_kill, test_hangup,
-         test_flood, test_emacs, test_vterm_e2e]
+         test_kill_during_start, test_release_on_exit, test_in_job, test_job_refused, test_old_windows,
+         test_long_cwd, test_program_lookup, test_flood, test_emacs,
+         test_vterm_e2e]
 
 
 def main():

@@ -173,12 +173,47 @@ static void test_all_bytes(void) {
   check_all_splits("all bytes", in, n, (const char *)expect, 256);
 }
 
+/* stdout: console output escaped by frame_escape, with a status frame from
+ * frame_encode between two pieces, decodes back to the same bytes and the
+ * same status line, however it is split. */
+static void test_output_encoding(void) {
+  static const char status[] = "ready pid=42 cols=80 rows=24 proto=2";
+  unsigned char data[256], stream[1024], big[300];
+  size_t n = 0, i;
+  char expect[1024];
+  int e;
+
+  for (i = 0; i < 256; i++)
+    data[i] = (unsigned char)(255 - i); /* 0xFF first */
+  n += frame_escape(data, 100, stream + n);
+  n += frame_encode(FRAME_STATUS, (const unsigned char *)status,
+                    sizeof status - 1, stream + n);
+  n += frame_escape(data + 100, 156, stream + n);
+  CHECK(n == 256 + 1 + 3 + sizeof status - 1,
+        "only the one 0xFF is doubled (%zu bytes)", n);
+  memcpy(expect, data, 100);
+  e = 100 + snprintf(expect + 100, sizeof expect - 100,
+                     "<53:%u:", (unsigned)(sizeof status - 1));
+  for (i = 0; i < sizeof status - 1; i++)
+    e += snprintf(expect + e, sizeof expect - (size_t)e, "%02X",
+                  (unsigned char)status[i]);
+  expect[e++] = '>';
+  memcpy(expect + e, data + 100, 156);
+  check_all_splits("output", stream, n, expect, (size_t)e + 156);
+  memset(big, 'x', sizeof big);
+  CHECK(frame_encode(FRAME_STATUS, big, sizeof big, stream) ==
+                FRAME_MAX_PAYLOAD + 3 &&
+            stream[2] == FRAME_MAX_PAYLOAD,
+        "a payload over 255 bytes is cut to 255");
+}
+
 int main(void) {
   test_plain();
   test_escaped_ff();
   test_resize();
   test_other_frames();
   test_all_bytes();
+  test_output_encoding();
   printf("%d passed, %d failed\n", passed, failed);
   return failed != 0;
 }

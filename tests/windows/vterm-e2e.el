@@ -72,6 +72,9 @@
                     (process-get vterm--process 'vterm-conpty))
                (format "%S" (and (processp vterm--process)
                                  (process-command vterm--process))))
+    (e2e-check "one process per terminal (status is in band)"
+               (equal (process-list) (list vterm--process))
+               (format "%S" (process-list)))
     (e2e-check "cmd prompt shown in the buffer"
                (e2e-wait (lambda () (string-match-p "Z:\\\\tmp>" (e2e-screen))) 60)
                (e2e-screen))
@@ -109,9 +112,7 @@
                                          (eql (process-exit-status vterm--process) 7)))
                          60)
                (format "%S %S" (process-status vterm--process)
-                       (process-exit-status vterm--process)))
-    (e2e-check "status pipe cleaned up"
-               (e2e-wait (lambda () (not (process-live-p vterm--w32-status-process))) 10))))
+                       (process-exit-status vterm--process)))))
 
 (kill-emacs (if (= e2e-failed 0) 0 1))
 
