@@ -138,6 +138,8 @@ binfmt_setup() {
 
 # The source, made buildable on a Linux host.  Each edit checks that it
 # matched, so a different tarball fails here and not somewhere in make.
+# The $(...) in the sed scripts below are text for make, not for this shell.
+# shellcheck disable=SC2016
 prepare_source() {
   local s=$1
   # (1) msys-to-w32 turns Unix paths into Windows ones with MSYS' `pwd -W';
@@ -217,14 +219,15 @@ timed "make install" "$WORK/logs/make-install.log" \
   nice -n 10 make -j"$JOBS" install prefix="$TREE.tmp" info_dir_deps=
 # The pdmp is named after `emacs.exe --fingerprint', whose output ends in
 # CRLF under Wine; drop the CR from the name.
-for f in "$TREE.tmp"/libexec/emacs/$VERSION/$HOST/*$'\r'*; do
-  [ -e "$f" ] && mv "$f" "${f//$'\r'/}"
+for f in "$TREE.tmp/libexec/emacs/$VERSION/$HOST"/*$'\r'*; do
+  if [ -e "$f" ]; then mv "$f" "${f//$'\r'/}"; fi
 done
 # Unstripped -g3 binaries are over 100 MB; the pdmp stays valid.
 $HOST-strip "$TREE.tmp"/bin/*.exe "$TREE.tmp"/libexec/emacs/$VERSION/$HOST/*.exe
 # Wine adds a harmless line about the Z: drive's volume label to stderr,
 # and Emacs' stdout is in text mode: its line ends in CRLF.
-out=$(cd /tmp && env -u SHELL "$WINE64" "$TREE.tmp/bin/emacs.exe" --batch -Q \
+out=$(cd /tmp || exit 0
+      env -u SHELL "$WINE64" "$TREE.tmp/bin/emacs.exe" --batch -Q \
         --eval '(princ (format "%s %s\n" emacs-version system-type))' 2>&1 |
         tr -d '\r' || true)
 grep -qx "$VERSION windows-nt" <<<"$out" || {
