@@ -175,6 +175,8 @@ sentinel and `vterm-exit-functions'."
           (vterm-w32-test-type "exit 7")
           (should (vterm-w32-test-wait #'vterm-w32-test-ended-p 60))
           (should (eql (process-exit-status vterm--process) 7))
+          ;; The process can be dead before its sentinel has run.
+          (should (vterm-w32-test-wait (lambda () events) 30))
           (should (equal events '("exited abnormally with code 7\n"))))
       (vterm-w32-test-kill buffer))))
 
