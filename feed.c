@@ -87,21 +87,24 @@ static bool is_combining(uint32_t cp) {
   return false;
 }
 
-/* Length of the leading combining marks of BYTES (valid UTF-8: the stream
- * guard never ends a write inside a character). */
+/* The first code point of BYTES (valid UTF-8: the stream guard never ends
+ * a write inside a character, nor lets a malformed one through); its
+ * length goes to *SIZE (0 when LEN is).  */
+static uint32_t codepoint_at(const char *bytes, size_t len, size_t *size) {
+  Utf8Decoder d = {0, 0, 0, 0};
+  uint32_t cps[2] = {0, 0};
+  size_t i = 0;
+  while (i < len && utf8_decode_byte(&d, (unsigned char)bytes[i++], cps) == 0)
+    ;
+  *size = i;
+  return cps[0];
+}
+
+/* Length of the leading combining marks of BYTES. */
 static size_t leading_marks(const char *bytes, size_t len) {
-  size_t at = 0;
-  while (at < len) {
-    Utf8Decoder d = {0, 0, 0, 0};
-    uint32_t cps[2];
-    size_t i = at;
-    int n = 0;
-    while (i < len && n == 0)
-      n = utf8_decode_byte(&d, (unsigned char)bytes[i++], cps);
-    if (n != 1 || !is_combining(cps[0]))
-      break;
-    at = i;
-  }
+  size_t at = 0, size;
+  while (at < len && is_combining(codepoint_at(bytes + at, len - at, &size)))
+    at += size;
   return at;
 }
 
@@ -174,14 +177,11 @@ static size_t last_glyph_start(const char *bytes, size_t len) {
     size_t start = end - 1;
     while (start > 0 && ((unsigned char)bytes[start] & 0xC0) == 0x80)
       start--;
-    Utf8Decoder d = {0, 0, 0, 0};
-    uint32_t cps[2] = {0, 0};
-    int n = 0;
-    for (size_t i = start; i < end; i++)
-      n = utf8_decode_byte(&d, (unsigned char)bytes[i], cps);
-    if (n != 1 || cps[0] < 0x20 || cps[0] == 0x7F)
+    size_t size;
+    uint32_t cp = codepoint_at(bytes + start, end - start, &size);
+    if (size != end - start || cp < 0x20 || cp == 0x7F)
       return len;
-    if (!is_combining(cps[0]))
+    if (!is_combining(cp))
       return start;
     end = start;
   }
@@ -209,16 +209,6 @@ static bool cursor_on_edge_glyph(Term *t, VTermPos *pos, uint32_t base) {
          pos->col + cell.width == t->cols;
 }
 
-/* The first code point of valid UTF-8 BYTES. */
-static uint32_t first_codepoint(const char *bytes, size_t len) {
-  Utf8Decoder d = {0, 0, 0, 0};
-  uint32_t cps[2] = {0, 0};
-  for (size_t i = 0; i < len; i++)
-    if (utf8_decode_byte(&d, (unsigned char)bytes[i], cps) > 0)
-      break;
-  return cps[0];
-}
-
 /* Text for libvterm.  Its last glyph goes in a write of its own: if the
  * cursor stays where that glyph went, the glyph ended at the right edge
  * and a wrap is pending (libvterm does not say so otherwise). */
@@ -234,6 +224,7 @@ static void term_write_text(Term *t, const char *bytes, size_t len) {
   if (last > 0)
     vterm_input_write(t->vt, bytes, last);
   VTermPos before, after;
+  size_t size;
   vterm_state_get_cursorpos(t->state, &before);
   if (last < len)
     vterm_input_write(t->vt, bytes + last, len - last);
@@ -243,7 +234,7 @@ static void term_write_text(Term *t, const char *bytes, size_t len) {
   t->glyph_at_edge =
       last < len && before.row == after.row && before.col == after.col &&
       cursor_on_edge_glyph(t, &t->edge_pos,
-                           first_codepoint(bytes + last, len - last));
+                           codepoint_at(bytes + last, len - last, &size));
 }
 
 /* One write of the stream guard: text, or one whole sequence. */
