@@ -35,15 +35,26 @@
 # Ends with one line "N passed, N failed" over all of them; exits non-zero
 # if anything failed.
 #
-# Environment: VTERM_TEST_DIR (default /tmp/vterm-tests), VTERM_CONFIGS
+# Environment: VTERM_TEST_DIR (default /tmp/vterm-tests/CHECKOUT-HASH), VTERM_CONFIGS
 # (space-separated subset of the names above), VTERM_NO_DEPS=1 to skip apt.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=${VTERM_TEST_DIR:-/tmp/vterm-tests}
+# Each checkout gets its own directory by default, so two checkouts (a CI
+# clone and a developer's tree) never share build directories.
+WORK=${VTERM_TEST_DIR:-/tmp/vterm-tests/$(basename "$ROOT")-$(printf %s "$ROOT" | cksum | cut -d' ' -f1)}
 CONFIGS=${VTERM_CONFIGS:-"lint system v0.3.3 arena asan windows-dll fuzz msvc-abi release emacs30 package w32-emacs"}
 JOBS=${VTERM_JOBS:-2}
 mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)
+export VTERM_TEST_DIR=$WORK
+# A directory used by another checkout is emptied first: CMake refuses a build
+# directory configured from another source tree, and no stale result may count.
+# The downloaded sources under src/ do not depend on the checkout and stay.
+if [ "$(cat "$WORK/.checkout" 2>/dev/null)" != "$ROOT" ]; then
+  find "$WORK" -mindepth 1 -maxdepth 1 ! -name src -exec rm -rf {} +
+  printf '%s\n' "$ROOT" >"$WORK/.checkout"
+fi
 
 total_pass=0
 total_fail=0

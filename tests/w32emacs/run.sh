@@ -49,9 +49,9 @@ winpath() { printf 'z:%s' "$1"; }
 leftovers() {
   local pid argv0
   for pid in /proc/[0-9]*; do
-    tr '\0' '\n' <"$pid/environ" 2>/dev/null | grep -qx "WINEPREFIX=$WINEPREFIX" || continue
-    grep -q '^State:.*Z' "$pid/status" 2>/dev/null && continue
-    argv0=$(tr '\0' '\n' <"$pid/cmdline" 2>/dev/null | head -1)
+    tr '\0' '\n' 2>/dev/null <"$pid/environ" | grep -qx "WINEPREFIX=$WINEPREFIX" || continue
+    grep -q '^State:.*Z' 2>/dev/null "$pid/status" && continue
+    argv0=$(tr '\0' '\n' 2>/dev/null <"$pid/cmdline" | head -1)
     argv0=${argv0##*[\\/]}
     case ${argv0,,} in
       conpty-proxy.exe | cmd.exe | conhost.exe | ping.exe | show-args.exe)
