@@ -59,7 +59,18 @@ done
 if [ $prelude = yes ]; then
   set -- "$args" "$@"
 fi
-"$wine" "$host" --module "$(winpath "$module")" "$@"
+# Wine occasionally fails to start a process at all (status 1, not a line
+# printed).  The host always prints its summary line, so a run that printed
+# nothing is Wine's failure, not a test's: it is retried once, and says so.
+out=$(mktemp)
+"$wine" "$host" --module "$(winpath "$module")" "$@" >"$out"
 status=$?
+if [ $status -ne 0 ] && [ ! -s "$out" ]; then
+  echo "run-wine.sh: vterm-host printed nothing (status $status): retrying once" >&2
+  "$wine" "$host" --module "$(winpath "$module")" "$@" >"$out"
+  status=$?
+fi
+cat "$out"
+rm -f "$out"
 [ $status -eq 0 ] || echo "run-wine.sh: vterm-host exited with status $status" >&2
 exit $status
