@@ -195,6 +195,19 @@ static bool csi_pushes_rows(const char *bytes, size_t len) {
          (bytes[len - 1] == 'S' || bytes[len - 1] == 'M');
 }
 
+/* RIS (ESC c) and DECSTR (CSI ! p) make libvterm turn mouse reporting off
+ * without a settermprop callback, so Term.mouse_mode is reset here.  The
+ * guard may hand an escape sequence over in two writes, the ESC and then
+ * its final byte (t->after_esc: the last write was a lone ESC). */
+static void watch_resets(Term *t, const char *bytes, size_t len) {
+  bool ris = (len == 2 && bytes[0] == '\x1b' && bytes[1] == 'c') ||
+             (t->after_esc && bytes[0] == 'c');
+  bool decstr = len == 4 && memcmp(bytes, "\x1b[!p", 4) == 0;
+  if (ris || decstr)
+    t->mouse_mode = VTERM_PROP_MOUSE_NONE;
+  t->after_esc = len == 1 && bytes[0] == '\x1b';
+}
+
 /* Whether the cursor sits on a glyph that ends at the right edge and whose
  * first character is BASE (0: any). */
 static bool cursor_on_edge_glyph(Term *t, VTermPos *pos, uint32_t base) {
@@ -239,6 +252,7 @@ static void term_write_text(Term *t, const char *bytes, size_t len) {
 
 /* One write of the stream guard: text, or one whole sequence. */
 static void term_write(Term *t, const char *bytes, size_t len) {
+  watch_resets(t, bytes, len);
   if (bytes[0] != '\x1b') {
     term_write_text(t, bytes, len);
   } else {
