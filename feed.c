@@ -208,6 +208,35 @@ static void watch_resets(Term *t, const char *bytes, size_t len) {
   t->after_esc = len == 1 && bytes[0] == '\x1b';
 }
 
+/* libvterm 0.1.4 applies only the first mode of a DECSET or DECRST
+ * (CSI ? Pm h, CSI ? Pm l), and ncurses sends several at once (htop turns
+ * the mouse on with CSI ? 1006 ; 1000 h).  Such a sequence (canonical,
+ * from the guard) is written as one sequence per mode, which every libvterm
+ * reads the same way.  Returns false, writing nothing, for any other. */
+static bool write_dec_modes(Term *t, const char *bytes, size_t len) {
+  if (len < 6 || bytes[1] != '[' || bytes[2] != '?' ||
+      (bytes[len - 1] != 'h' && bytes[len - 1] != 'l') ||
+      !memchr(bytes + 3, ';', len - 4))
+    return false;
+  for (size_t i = 3; i < len - 1; i++)
+    if (bytes[i] != ';' && (bytes[i] < '0' || bytes[i] > '9'))
+      return false;
+  char seq[3 + 5 + 1] = {'\x1b', '[', '?'};
+  size_t start = 3;
+  for (size_t i = 3; i < len; i++) {
+    if (i < len - 1 && bytes[i] != ';')
+      continue;
+    size_t n = i - start; /* the guard clamps values to 65535: <= 5 digits */
+    if (n > 0 && n <= 5) {
+      memcpy(seq + 3, bytes + start, n);
+      seq[3 + n] = bytes[len - 1];
+      vterm_input_write(t->vt, seq, 3 + n + 1);
+    }
+    start = i + 1;
+  }
+  return true;
+}
+
 /* Whether the cursor sits on a glyph that ends at the right edge and whose
  * first character is BASE (0: any). */
 static bool cursor_on_edge_glyph(Term *t, VTermPos *pos, uint32_t base) {
@@ -258,7 +287,8 @@ static void term_write(Term *t, const char *bytes, size_t len) {
   } else {
     if (csi_pushes_rows(bytes, len))
       screen_snapshot_continuations(t);
-    vterm_input_write(t->vt, bytes, len);
+    if (!write_dec_modes(t, bytes, len))
+      vterm_input_write(t->vt, bytes, len);
     t->use_snapshot = false;
     t->glyph_at_edge = false;
   }

@@ -30,7 +30,9 @@
  *  - REP is done here, with wrapping, as xterm does;
  *  - writes are cut into pieces libvterm 0.1.4 can decode on its stack;
  *  - CSI S and M snapshot the rows' continuation flags first;
- *  - RIS and DECSTR clear Term.mouse_mode, which libvterm resets silently.
+ *  - RIS and DECSTR clear Term.mouse_mode, which libvterm resets silently;
+ *  - a DECSET/DECRST of several modes goes as one sequence per mode
+ *    (libvterm 0.1.4 sets only the first).
  * OSC payloads and dropped sequences go to osc.c.
  *
  * Owns: Term.glyph_at_edge, edge_pos and after_esc.  Bytes it is given are borrowed

@@ -130,6 +130,20 @@ BODY can use (wire FORM...) and the helpers of
 
 ;;;; Event kinds
 
+(ert-deftest vterm-test-mouse-decset-list ()
+  "CSI ? 1006 ; 1000 h, as ncurses (htop) sends it, sets both modes.
+libvterm 0.1.4 applies only the first mode of a list; feed.c splits it."
+  (vterm-test-mouse--with-reader "\\033[?1006;1000h"
+    (vterm-test-mouse--show)
+    (should (equal (wire (vterm-test-mouse--click 2 5))
+                   (vterm-test-mouse--hex "\e[<0;6;3M" "\e[<0;6;3m")))))
+
+(ert-deftest vterm-test-mouse-decrst-list ()
+  "CSI ? 1000 ; 1006 l turns the mouse off again."
+  (vterm-test-mouse--with-reader "\\033[?1006;1000h\\033[?1000;1006l"
+    (vterm-test-mouse--show)
+    (should (eql (vterm--mouse-mode vterm--term) 0))))
+
 (ert-deftest vterm-test-mouse-drag-motion ()
   "DECSET 1002: motions while the button is held are reported, then the release."
   (vterm-test-mouse--with-reader "\\033[?1002h\\033[?1006h"
