@@ -137,22 +137,34 @@ static int clamp_int(int v, int lo, int hi) {
   return v < lo ? lo : v > hi ? hi : v;
 }
 
+/* Lets libvterm forget that BUTTON is held, without sending anything: else
+ * its next press would be taken for a repeat and dropped.  (libvterm 0.1.4
+ * encodes the release even with the mouse off: that is dropped.) */
+static void mouse_forget_button(Term *t, int button) {
+  size_t len = t->output.len, dropped = t->output_dropped;
+  vterm_mouse_button(t->vt, button, false, VTERM_MOD_NONE);
+  t->output.len = len;
+  t->output_dropped = dropped;
+}
+
 bool keys_mouse(Term *t, int row, int col, int button, bool pressed,
                 VTermModifier mod) {
   if (t->mouse_mode == VTERM_PROP_MOUSE_NONE) {
-    /* A release after the program turned the mouse off: libvterm must
-     * still forget the button, or its next press would be taken for a
-     * repeat and dropped.  libvterm 0.1.4 encodes it anyway: drop that. */
-    if (!pressed && button >= 1 && button <= 3) {
-      size_t len = t->output.len, dropped = t->output_dropped;
-      vterm_mouse_button(t->vt, button, false, mod);
-      t->output.len = len;
-      t->output_dropped = dropped;
-    }
+    if (!pressed && button >= 1 && button <= 3)
+      mouse_forget_button(t, button);
     return false;
   }
   row = clamp_int(row, 0, t->rows - 1);
   col = clamp_int(col, 0, t->cols - 1);
+  if (t->mouse_x10) { /* X10: presses of buttons 1-3, no modifiers */
+    if (button >= 1 && button <= 3 && !pressed)
+      mouse_forget_button(t, button);
+    else if (button >= 1 && button <= 3) {
+      vterm_mouse_move(t->vt, row, col, VTERM_MOD_NONE);
+      vterm_mouse_button(t->vt, button, true, VTERM_MOD_NONE);
+    }
+    return true;
+  }
   vterm_mouse_move(t->vt, row, col, mod);
   if (button >= 1 && button <= MOUSE_LIBVTERM_MAX)
     vterm_mouse_button(t->vt, button, pressed, mod);

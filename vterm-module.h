@@ -174,6 +174,8 @@ typedef struct Term {
    * recorded by screen.c's settermprop callback); NONE: Emacs keeps the
    * mouse. */
   int mouse_mode;
+  bool mouse_x10; /* DECSET 9 (set by feed.c as mode 1000): presses only,
+                     without modifiers */
 
   /* Options fixed at creation (render.c reads them). */
   bool disable_bold, disable_underline, disable_inverse, ignore_blink;

@@ -111,6 +111,14 @@ BODY can use (wire FORM...) and the helpers of
     (should (equal (wire (vterm-test-mouse--click 2 5))
                    (vterm-test-mouse--hex "\e[M &#" "\e[M#&#")))))
 
+(ert-deftest vterm-test-mouse-x10-mode-9 ()
+  "DECSET 9 (X10 compatibility): presses only, without modifiers."
+  (vterm-test-mouse--with-reader "\\033[?9h"
+    (vterm-test-mouse--show)
+    (should (equal (wire (vterm-test-mouse--click 2 5)
+                         (vterm-test-mouse--click 2 5 "C-"))
+                   (vterm-test-mouse--hex "\e[M &#" "\e[M &#")))))
+
 (ert-deftest vterm-test-mouse-urxvt-press-release ()
   "DECSET 1000 + 1015: the urxvt encoding CSI Cb ; x ; y M."
   (vterm-test-mouse--with-reader "\\033[?1000h\\033[?1015h"
