@@ -195,6 +195,62 @@ static bool csi_pushes_rows(const char *bytes, size_t len) {
          (bytes[len - 1] == 'S' || bytes[len - 1] == 'M');
 }
 
+/* RIS (ESC c) and DECSTR (CSI ! p) make libvterm turn mouse reporting off
+ * without a settermprop callback, so Term.mouse_mode is reset here.  The
+ * guard may hand an escape sequence over in two writes, the ESC and then
+ * its final byte (t->after_esc: the last write was a lone ESC). */
+static void watch_resets(Term *t, const char *bytes, size_t len) {
+  bool ris = (len == 2 && bytes[0] == '\x1b' && bytes[1] == 'c') ||
+             (t->after_esc && bytes[0] == 'c');
+  bool decstr = len == 4 && memcmp(bytes, "\x1b[!p", 4) == 0;
+  if (ris || decstr) {
+    t->mouse_mode = VTERM_PROP_MOUSE_NONE;
+    t->mouse_x10 = false;
+  }
+  t->after_esc = len == 1 && bytes[0] == '\x1b';
+}
+
+/* One DEC private mode (DIGITS, N of them) set (FINAL 'h') or reset ('l').
+ * libvterm does not know X10 mouse reporting (mode 9): it gets mode 1000,
+ * and Term.mouse_x10 tells keys.c to report presses only. */
+static void write_dec_mode(Term *t, const char *digits, size_t n, char final) {
+  bool x10 = n == 1 && digits[0] == '9';
+  char seq[3 + 5 + 1] = {'\x1b', '[', '?'};
+  if (x10) {
+    digits = "1000";
+    n = 4;
+  }
+  memcpy(seq + 3, digits, n);
+  seq[3 + n] = final;
+  vterm_input_write(t->vt, seq, 3 + n + 1);
+  if (x10) /* after the settermprop callback, which clears it */
+    t->mouse_x10 = final == 'h';
+}
+
+/* A DECSET or DECRST (CSI ? Pm h, CSI ? Pm l; canonical, from the guard)
+ * goes to libvterm one mode per sequence: libvterm 0.1.4 applies only the
+ * first mode of a list, and ncurses sends several at once (htop turns the
+ * mouse on with CSI ? 1006 ; 1000 h).  Returns false, writing nothing, for
+ * any other sequence. */
+static bool write_dec_modes(Term *t, const char *bytes, size_t len) {
+  if (len < 5 || bytes[1] != '[' || bytes[2] != '?' ||
+      (bytes[len - 1] != 'h' && bytes[len - 1] != 'l'))
+    return false;
+  for (size_t i = 3; i < len - 1; i++)
+    if (bytes[i] != ';' && (bytes[i] < '0' || bytes[i] > '9'))
+      return false;
+  size_t start = 3;
+  for (size_t i = 3; i < len; i++) {
+    if (i < len - 1 && bytes[i] != ';')
+      continue;
+    size_t n = i - start; /* the guard clamps values to 65535: <= 5 digits */
+    if (n > 0 && n <= 5)
+      write_dec_mode(t, bytes + start, n, bytes[len - 1]);
+    start = i + 1;
+  }
+  return true;
+}
+
 /* Whether the cursor sits on a glyph that ends at the right edge and whose
  * first character is BASE (0: any). */
 static bool cursor_on_edge_glyph(Term *t, VTermPos *pos, uint32_t base) {
@@ -239,12 +295,14 @@ static void term_write_text(Term *t, const char *bytes, size_t len) {
 
 /* One write of the stream guard: text, or one whole sequence. */
 static void term_write(Term *t, const char *bytes, size_t len) {
+  watch_resets(t, bytes, len);
   if (bytes[0] != '\x1b') {
     term_write_text(t, bytes, len);
   } else {
     if (csi_pushes_rows(bytes, len))
       screen_snapshot_continuations(t);
-    vterm_input_write(t->vt, bytes, len);
+    if (!write_dec_modes(t, bytes, len))
+      vterm_input_write(t->vt, bytes, len);
     t->use_snapshot = false;
     t->glyph_at_edge = false;
   }

@@ -29,10 +29,14 @@
  *  - the cursor is clamped back into the screen after every write;
  *  - REP is done here, with wrapping, as xterm does;
  *  - writes are cut into pieces libvterm 0.1.4 can decode on its stack;
- *  - CSI S and M snapshot the rows' continuation flags first.
+ *  - CSI S and M snapshot the rows' continuation flags first;
+ *  - RIS and DECSTR clear Term.mouse_mode, which libvterm resets silently;
+ *  - a DECSET/DECRST of several modes goes as one sequence per mode
+ *    (libvterm 0.1.4 sets only the first), X10 mouse mode (9) as mode 1000
+ *    with Term.mouse_x10 set.
  * OSC payloads and dropped sequences go to osc.c.
  *
- * Owns: Term.glyph_at_edge and edge_pos.  Bytes it is given are borrowed
+ * Owns: Term.glyph_at_edge, edge_pos and after_esc.  Bytes it is given are borrowed
  * for the call.
  * Never: calls Emacs.  It changes the terminal only through libvterm, whose
  * callbacks (screen.c) record what changed. */

@@ -55,6 +55,8 @@ static const KeyName key_names[] = {
     {"<kp-decimal>", VTERM_KEY_KP_PERIOD},
     {"<kp-separator>", VTERM_KEY_KP_COMMA},
     {"<kp-enter>", VTERM_KEY_KP_ENTER},
+    /* Only with modifiers: vterm-send-return sends the plain key. */
+    {"<return>", VTERM_KEY_ENTER},
 };
 
 /* Maps "<f0>".."<f12>" and "<kp-0>".."<kp-9>"; returns VTERM_KEY_NONE
@@ -122,6 +124,62 @@ void keys_send(Term *t, const char *key, size_t len, VTermModifier mod) {
       vterm_keyboard_unichar(t->vt, cp, mod);
   }
 }
+
+/* ---- Mouse and focus ------------------------------------------------------ */
+
+#if VTERM_VERSION_MAJOR > 0 || VTERM_VERSION_MINOR >= 3
+#define MOUSE_LIBVTERM_MAX 7 /* 6/7: horizontal wheel */
+#else
+#define MOUSE_LIBVTERM_MAX 5 /* 0.1.4 drops buttons above 5 */
+#endif
+
+static int clamp_int(int v, int lo, int hi) {
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Lets libvterm forget that BUTTON is held, without sending anything: else
+ * its next press would be taken for a repeat and dropped.  (libvterm 0.1.4
+ * encodes the release even with the mouse off: that is dropped.) */
+static void mouse_forget_button(Term *t, int button) {
+  size_t len = t->output.len, dropped = t->output_dropped;
+  vterm_mouse_button(t->vt, button, false, VTERM_MOD_NONE);
+  t->output.len = len;
+  t->output_dropped = dropped;
+}
+
+bool keys_mouse(Term *t, int row, int col, int button, bool pressed,
+                VTermModifier mod) {
+  if (t->mouse_mode == VTERM_PROP_MOUSE_NONE) {
+    if (!pressed && button >= 1 && button <= 3)
+      mouse_forget_button(t, button);
+    return false;
+  }
+  row = clamp_int(row, 0, t->rows - 1);
+  col = clamp_int(col, 0, t->cols - 1);
+  if (t->mouse_x10) { /* X10: presses of buttons 1-3, no modifiers */
+    if (button >= 1 && button <= 3 && !pressed)
+      mouse_forget_button(t, button);
+    else if (button >= 1 && button <= 3) {
+      vterm_mouse_move(t->vt, row, col, VTERM_MOD_NONE);
+      vterm_mouse_button(t->vt, button, true, VTERM_MOD_NONE);
+    }
+    return true;
+  }
+  vterm_mouse_move(t->vt, row, col, mod);
+  if (button >= 1 && button <= MOUSE_LIBVTERM_MAX)
+    vterm_mouse_button(t->vt, button, pressed, mod);
+  return true;
+}
+
+void keys_focus(Term *t, bool in) {
+  /* libvterm (0.1.4 included) sends CSI I / CSI O only under DECSET 1004. */
+  if (in)
+    vterm_state_focus_in(t->state);
+  else
+    vterm_state_focus_out(t->state);
+}
+
+/* ---- Output ---------------------------------------------------------------- */
 
 void keys_flush_output(Term *t, emacs_env *env) {
   if (t->output.len == 0)

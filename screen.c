@@ -144,6 +144,10 @@ static int cb_settermprop(VTermProp prop, VTermValue *val, void *user) {
     t->altscreen = val->boolean;
     screen_invalidate_rows(t, 0, t->rows);
     break;
+  case VTERM_PROP_MOUSE: /* DECSET 1000/1002/1003: keys.c reads it */
+    t->mouse_mode = val->number;
+    t->mouse_x10 = false; /* feed.c sets it again after DECSET 9 */
+    return 1;             /* nothing to redraw */
   default: /* titles arrive through the stream guard; the rest is unused */
     return 1;
   }

@@ -157,6 +157,11 @@ const char *sb_line_dir(const Term *t, intmax_t line) {
   return line <= t->drawn_count ? t->drawn_dirs[line - 1] : NULL;
 }
 
+intmax_t sb_lines_above_screen(const Term *t) {
+  /* The same layout sb_line_dir walks: evicted, shown, popped lines. */
+  return (intmax_t)t->sb_evicted + t->sb_in_buffer + t->sb_popped;
+}
+
 void sb_free(Term *t) {
   for (int i = 0; i < t->sb_count; i++)
     line_free(&t->alloc, sb_at(t, i));

@@ -56,6 +56,10 @@ void sb_snapshot_drawn_dirs(Term *t);
  * NULL (a borrowed talloc string). */
 const char *sb_line_dir(const Term *t, intmax_t line);
 
+/* How many buffer lines the last redraw left above the screen rows:
+ * screen row R is buffer line (this + R + 1). */
+intmax_t sb_lines_above_screen(const Term *t);
+
 /* Frees the ring, its lines and every remembered directory. */
 void sb_free(Term *t);
 

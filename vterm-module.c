@@ -275,6 +275,19 @@ static bool arg_flag(emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   return i < nargs && env->is_not_nil(env, args[i]);
 }
 
+/* Reads the SHIFT META CTRL flags at ARGS[I..I+2] into libvterm's mask. */
+static VTermModifier arg_modifiers(emacs_env *env, ptrdiff_t nargs,
+                                   emacs_value *args, ptrdiff_t i) {
+  int mod = VTERM_MOD_NONE;
+  if (arg_flag(env, nargs, args, i))
+    mod |= VTERM_MOD_SHIFT;
+  if (arg_flag(env, nargs, args, i + 1))
+    mod |= VTERM_MOD_ALT;
+  if (arg_flag(env, nargs, args, i + 2))
+    mod |= VTERM_MOD_CTRL;
+  return (VTermModifier)mod;
+}
+
 /* Checks a terminal size; signals args-out-of-range if unusable. */
 static bool valid_size(emacs_env *env, emacs_value rows_v, emacs_value cols_v,
                        int *rows, int *cols) {
@@ -352,20 +365,55 @@ static emacs_value Fvterm_update(emacs_env *env, ptrdiff_t nargs,
     char *key = arg_string(env, args[1], &len);
     if (!key)
       return Qnil;
-    int mod = VTERM_MOD_NONE;
-    if (arg_flag(env, nargs, args, 2))
-      mod |= VTERM_MOD_SHIFT;
-    if (arg_flag(env, nargs, args, 3))
-      mod |= VTERM_MOD_ALT;
-    if (arg_flag(env, nargs, args, 4))
-      mod |= VTERM_MOD_CTRL;
-    keys_send(t, key, (size_t)len, (VTermModifier)mod);
+    keys_send(t, key, (size_t)len, arg_modifiers(env, nargs, args, 2));
     free(key);
   }
   keys_flush_output(t, env);
   if (t->dirty && !elisp_failed(env))
     env->funcall(env, Fvterm_invalidate, 0, NULL);
   return elisp_integer(env, 0);
+}
+
+static emacs_value Fvterm_mouse(emacs_env *env, ptrdiff_t nargs,
+                                emacs_value args[], void *data) EMACS_NOEXCEPT {
+  (void)data;
+  Term *t = arg_term(env, args[0]);
+  intmax_t line, col, button;
+  if (!t || !arg_int(env, args[1], INTMAX_MIN, INTMAX_MAX, &line) ||
+      !arg_int(env, args[2], INTMAX_MIN, INTMAX_MAX, &col) ||
+      !arg_int(env, args[3], 0, KEYS_MOUSE_BUTTON_MAX, &button))
+    return Qnil;
+  /* LINE counts buffer lines as last drawn; row 0 is the first screen
+   * line, below the scrollback. */
+  intmax_t row = line - 1 - sb_lines_above_screen(t);
+  row = row < 0 ? 0 : row >= t->rows ? t->rows - 1 : row;
+  col = col < 0 ? 0 : col >= t->cols ? t->cols - 1 : col;
+  bool sent = keys_mouse(t, (int)row, (int)col, (int)button,
+                         env->is_not_nil(env, args[4]),
+                         arg_modifiers(env, nargs, args, 5));
+  keys_flush_output(t, env);
+  return sent ? Qt : Qnil;
+}
+
+static emacs_value Fvterm_mouse_mode(emacs_env *env, ptrdiff_t nargs,
+                                     emacs_value args[],
+                                     void *data) EMACS_NOEXCEPT {
+  (void)nargs;
+  (void)data;
+  Term *t = arg_term(env, args[0]);
+  return t ? elisp_integer(env, t->mouse_mode) : Qnil;
+}
+
+static emacs_value Fvterm_focus(emacs_env *env, ptrdiff_t nargs,
+                                emacs_value args[], void *data) EMACS_NOEXCEPT {
+  (void)nargs;
+  (void)data;
+  Term *t = arg_term(env, args[0]);
+  if (!t)
+    return Qnil;
+  keys_focus(t, env->is_not_nil(env, args[1]));
+  keys_flush_output(t, env);
+  return Qnil;
 }
 
 static emacs_value Fvterm_redraw(emacs_env *env, ptrdiff_t nargs,
@@ -631,6 +679,22 @@ static const ModuleFunction module_functions[] = {
     {"vterm--update", 1, 5, Fvterm_update,
      "Send KEY with modifiers to TERM, flush its output, schedule a redraw.\n\n"
      "(fn TERM &optional KEY SHIFT META CTRL)"},
+    {"vterm--mouse", 5, 8, Fvterm_mouse,
+     "Report a mouse event to the program in TERM, if it asked for the mouse.\n"
+     "LINE is a 1-based line of the buffer as last drawn (clamped into the\n"
+     "screen rows), COL a 0-based cell column.  BUTTON 0 is a motion, 1-3\n"
+     "the buttons, 4-7 the wheel (up, down, left, right); PRESSED non-nil\n"
+     "for a press.  Return t if the event was reported, nil if the program\n"
+     "has mouse reporting off (nothing is sent).\n\n"
+     "(fn TERM LINE COL BUTTON PRESSED &optional SHIFT META CTRL)"},
+    {"vterm--mouse-mode", 1, 1, Fvterm_mouse_mode,
+     "Return the mouse reporting TERM's program asked for.\n"
+     "0 none, 1 clicks (DECSET 1000), 2 drags (1002), 3 all motion (1003).\n\n"
+     "(fn TERM)"},
+    {"vterm--focus", 2, 2, Fvterm_focus,
+     "Report focus in (IN non-nil) or out to TERM's program.\n"
+     "Nothing is sent unless the program enabled focus events (DECSET 1004).\n\n"
+     "(fn TERM IN)"},
     {"vterm--redraw", 1, 1, Fvterm_redraw,
      "Bring the current buffer up to date with TERM.\n\n(fn TERM)"},
     {"vterm--write-input", 2, 2, Fvterm_write_input,

@@ -112,6 +112,9 @@ typedef struct Term {
    * belongs to it, which libvterm does not see (rejoin_combining). */
   bool glyph_at_edge;
   VTermPos edge_pos;
+  /* feed.c: the last write was a lone ESC (the guard may send an escape
+   * sequence's final byte in the next write); see watch_resets. */
+  bool after_esc;
 
   /* vterm-module.c: requests made by Lisp while a redraw runs (from a
    * callback), applied between two redraw passes so the buffer never
@@ -167,6 +170,12 @@ typedef struct Term {
   /* keys.c: bytes for the process, flushed by vterm--update. */
   Buf output;
   size_t output_dropped;
+  /* keys.c: the mouse reporting the program asked for (VTERM_PROP_MOUSE_*,
+   * recorded by screen.c's settermprop callback); NONE: Emacs keeps the
+   * mouse. */
+  int mouse_mode;
+  bool mouse_x10; /* DECSET 9 (set by feed.c as mode 1000): presses only,
+                     without modifiers */
 
   /* Options fixed at creation (render.c reads them). */
   bool disable_bold, disable_underline, disable_inverse, ignore_blink;

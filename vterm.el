@@ -1082,6 +1082,287 @@ The module now carries incomplete UTF-8 sequences itself.")
 (defvar-local vterm--copy-mode-fake-newlines nil
   "Positions of the fake newlines removed by `vterm-copy-mode'.")
 
+;;; Mouse, modified keys and focus events
+
+;; Three ways the terminal reports input beyond plain keys, each through
+;; libvterm's own encoder in the module (keys.c) and each with an option:
+;; - mouse events, when the program asked for them (DECSET 1000, 1002 or
+;;   1003, in any of libvterm's encodings: X10, 1005, 1006 SGR, 1015);
+;;   otherwise, in `vterm-copy-mode' and for shift-clicks, Emacs keeps
+;;   the mouse;
+;; - keys with modifiers that upstream sends plain or not at all
+;;   (S-RET, C-RET, M-RET, C-TAB, S-<f5>, ...);
+;; - focus in and out (CSI I, CSI O), when the program enabled them
+;;   (DECSET 1004).
+
+(defvar vterm-mode-map)
+
+(defcustom vterm-enable-mouse t
+  "Non-nil means programs that ask for the mouse receive mouse events.
+
+When a program in the terminal turns mouse reporting on (as vim
+does with \"set mouse=a\"), clicks, releases, drags and the wheel
+over the terminal are sent to it.  Shift-clicks, and every mouse
+event in `vterm-copy-mode', still go to Emacs.  When nil, Emacs
+always keeps the mouse."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-enable-focus-events t
+  "Non-nil means programs that ask for focus events receive them.
+
+A program that enables focus reporting (DECSET 1004) is told when
+the vterm window is selected or left, and when the Emacs frame
+gains or loses focus."
+  :type 'boolean
+  :group 'vterm)
+
+(defun vterm--set-modified-keys (symbol value)
+  "Set SYMBOL to VALUE and rebuild `vterm-mode-map'.
+This is the `:set' function of `vterm-send-modified-keys'."
+  (set-default symbol value)
+  (when (and (boundp 'vterm-mode-map)
+             (keymapp vterm-mode-map)
+             (fboundp 'vterm--make-mode-map))
+    (setcdr vterm-mode-map
+            (cdr (vterm--make-mode-map vterm-keymap-exceptions)))))
+
+(defcustom vterm-send-modified-keys t
+  "Non-nil means keys with modifiers reach the program distinctly.
+
+With this option, keys such as S-RET, C-RET, M-RET, C-TAB,
+S-<up> or C-<f5> are sent with libvterm's encoding of their
+modifiers (for instance ESC [ 13 ; 2 u for S-RET), so programs
+that bind them see them.  When nil, they keep upstream vterm's
+bindings: most are sent without their modifiers.
+
+Setting this option through Customize rebuilds `vterm-mode-map'."
+  :type 'boolean
+  :set #'vterm--set-modified-keys
+  :group 'vterm)
+
+(declare-function vterm--mouse "ext:vterm-module.c"
+                  (term line col button pressed &optional shift meta ctrl))
+(declare-function vterm--mouse-mode "ext:vterm-module.c" (term))
+(declare-function vterm--focus "ext:vterm-module.c" (term in))
+
+;;;; Modified keys
+
+(defconst vterm--modified-keys
+  '(("return" "S-" "C-" "M-" "C-S-" "M-S-" "C-M-")
+    ("tab" "C-" "C-S-" "M-")
+    ("iso-lefttab" "C-" "C-S-")
+    ("backspace" "S-")
+    ("escape" "S-" "C-" "M-")
+    ("up" "S-" "C-S-" "M-S-" "C-M-")
+    ("down" "S-" "C-S-" "M-S-" "C-M-")
+    ("left" "S-" "C-S-" "M-S-" "C-M-")
+    ("right" "S-" "C-S-" "M-S-" "C-M-")
+    ("home" "S-" "M-" "C-S-")
+    ("end" "S-" "M-" "C-S-")
+    ("insert" "C-" "M-")
+    ("delete" "S-" "C-" "M-")
+    ("prior" "C-" "M-")
+    ("next" "C-" "M-"))
+  "Function keys with the modifier prefixes that `vterm-mode-map' sends.
+Each element is (KEY PREFIX...); the function keys <f1> to <f12>
+are added with S-, C- and M-.")
+
+(defun vterm--bind-modified-keys (map exceptions)
+  "Bind in MAP the modified keys sent by `vterm-send-modified-key'.
+Keys whose unmodified form is in EXCEPTIONS, and keys MAP already
+binds, are left alone."
+  (let ((specs vterm--modified-keys))
+    (dotimes (i 12)
+      (push (list (format "f%d" (1+ i)) "S-" "C-" "M-") specs))
+    (dolist (spec specs)
+      (unless (member (format "<%s>" (car spec)) exceptions)
+        (dolist (prefix (cdr spec))
+          (let ((key (kbd (format "%s<%s>" prefix (car spec)))))
+            (unless (lookup-key map key)
+              (define-key map key #'vterm-send-modified-key)))))))
+  ;; On a text terminal meta arrives as ESC: M-RET and M-TAB are then
+  ;; the ESC-prefixed control characters, bound to meta self-insertion.
+  (dolist (key '("M-RET" "M-TAB"))
+    (unless (member key exceptions)
+      (define-key map (kbd key) #'vterm-send-modified-key))))
+
+(defun vterm--modified-key-args (event meta)
+  "Return the `vterm-send-key' arguments that send EVENT with its modifiers.
+META non-nil adds the meta modifier.  The value is (KEY SHIFT META
+CTRL), KEY the name of a function key such as \"<return>\"."
+  (let* ((char (and (integerp event) (logand event (1- (ash 1 22)))))
+         (mods (if char
+                   (delq nil (list (and (/= 0 (logand event (ash 1 25))) 'shift)
+                                   (and (/= 0 (logand event (ash 1 26)))
+                                        'control)
+                                   (and (/= 0 (logand event (ash 1 27))) 'meta)))
+                 (event-modifiers event)))
+         (base (or (cdr (assq char '((13 . return) (9 . tab) (127 . backspace)
+                                     (27 . escape))))
+                   (event-basic-type event)))
+         (shift (memq 'shift mods)))
+    (when (eq base 'iso-lefttab)
+      (setq base 'tab shift t))
+    (list (format "<%s>" base) (and shift t)
+          (and (or meta (memq 'meta mods)) t)
+          (and (memq 'control mods) t))))
+
+(defun vterm-send-modified-key ()
+  "Send the key that invoked this command to the terminal, with modifiers.
+The key is encoded by libvterm: S-RET, for instance, is sent as
+ESC [ 13 ; 2 u and M-RET as ESC RET."
+  (interactive)
+  (when vterm--term
+    (apply #'vterm-send-key
+           (vterm--modified-key-args last-command-event
+                                     (vterm--invoked-with-esc-prefix-p)))))
+
+;;;; Mouse
+
+(defun vterm--mouse-wanted-p ()
+  "Return non-nil if mouse events go to the program of the current buffer."
+  (and vterm-enable-mouse
+       vterm--term
+       (not (bound-and-true-p vterm-copy-mode))
+       (> (vterm--mouse-mode vterm--term) 0)))
+
+(defun vterm--mouse-binding (fallback)
+  "Return a key binding that reports mouse events when the program wants them.
+Otherwise the binding is FALLBACK, or, when FALLBACK is nil, the
+event keeps the binding it has outside `vterm-mode-map'."
+  `(menu-item "" vterm-mouse-report
+              :filter ,(lambda (cmd)
+                         (if (vterm--mouse-wanted-p) cmd fallback))))
+
+(defconst vterm--mouse-buttons
+  '((mouse-1 . 1) (mouse-2 . 2) (mouse-3 . 3)
+    (mouse-4 . 4) (mouse-5 . 5) (mouse-6 . 6) (mouse-7 . 7)
+    (wheel-up . 4) (wheel-down . 5) (wheel-left . 6) (wheel-right . 7))
+  "The button numbers libvterm uses for Emacs' mouse events.
+4 and 5 are the wheel up and down, 6 and 7 left and right.")
+
+(defun vterm--bind-mouse (map)
+  "Bind in MAP the mouse events that `vterm-mouse-report' sends.
+Shift-clicks are not bound: they always go to Emacs."
+  (dolist (mods '("" "C-" "M-" "C-M-"))
+    (dolist (n '(1 2 3))
+      (dolist (kind '("down-mouse-" "mouse-" "drag-mouse-"))
+        (let* ((name (format "%s%s%d" mods kind n))
+               (key (vector (intern name))))
+          (define-key map key
+                      (vterm--mouse-binding (lookup-key map key)))))))
+  (dolist (event '(mouse-4 mouse-5 mouse-6 mouse-7
+                   wheel-up wheel-down wheel-left wheel-right))
+    (define-key map (vector event) (vterm--mouse-binding nil))))
+
+(defun vterm--mouse-cell (posn)
+  "Return (LINE . COL) of the terminal cell at POSN, or nil.
+LINE is the buffer line (1-based) and COL the cell column, from
+the pixel position of POSN relative to the start of its line, so
+line numbers, margins and text scaling are accounted for."
+  (let ((window (posn-window posn))
+        (xy (posn-x-y posn))
+        (pos (posn-point posn)))
+    (when (and (windowp window) (consp xy) (integer-or-marker-p pos)
+               (null (posn-area posn))
+               (eq (window-buffer window) (current-buffer)))
+      (let* ((bol (save-excursion (goto-char pos) (line-beginning-position)))
+             (start (posn-at-point bol window))
+             (x0 (cond ((and start (posn-x-y start)) (car (posn-x-y start)))
+                       ((bound-and-true-p display-line-numbers)
+                        (with-selected-window window
+                          (line-number-display-width t)))
+                       (t 0)))
+             (width (max 1 (with-selected-window window
+                             (default-font-width)))))
+        (cons (line-number-at-pos pos t)
+              (max 0 (/ (- (car xy) x0) width)))))))
+
+(defun vterm--mouse-send (posn button pressed mods)
+  "Report BUTTON (0 for a motion) at POSN to the program.
+PRESSED is non-nil for a press; MODS are the event's modifiers.
+Return non-nil if the program took the event."
+  ;; A release after the program turned the mouse off still goes to the
+  ;; module, which sends nothing but lets libvterm forget the button.
+  (let ((cell (and (or (vterm--mouse-wanted-p)
+                       (and vterm--term (not pressed) (<= 1 button 3)
+                            (eql (vterm--mouse-mode vterm--term) 0)))
+                   (vterm--mouse-cell posn))))
+    (when cell
+      (vterm--mouse vterm--term (car cell) (cdr cell) button pressed
+                    nil (and (memq 'meta mods) t)
+                    (and (memq 'control mods) t)))))
+
+(defun vterm--mouse-track (window button mods)
+  "Report motions over WINDOW while BUTTON is held, then its release.
+MODS are the modifiers of the press.  An event that is not the
+release is put back to be read as usual."
+  (let ((event nil))
+    (track-mouse
+      (while (progn (setq event (read-event))
+                    (mouse-movement-p event))
+        (when (eq (posn-window (event-start event)) window)
+          (vterm--mouse-send (event-start event) 0 t mods))))
+    (if (and (consp event)
+             (eql (cdr (assq (event-basic-type event) vterm--mouse-buttons))
+                  button)
+             (not (memq 'down (event-modifiers event))))
+        (vterm--mouse-send (event-end event) button nil mods)
+      (push event unread-command-events))))
+
+(defun vterm-mouse-report (event)
+  "Report the mouse EVENT to the program in the terminal.
+Button presses select the window clicked; while a button is held,
+motions are reported too when the program asked for drags."
+  (interactive "e")
+  (let* ((window (posn-window (event-start event)))
+         (mods (event-modifiers event))
+         (button (cdr (assq (event-basic-type event) vterm--mouse-buttons))))
+    (when (and button (windowp window) (window-live-p window))
+      (with-current-buffer (window-buffer window)
+        (cond
+         ((> button 3)                  ; the wheel: a press only
+          (vterm--mouse-send (event-start event) button t mods))
+         ((memq 'down mods)
+          (select-window window)
+          (vterm--mouse-send (event-start event) button t mods)
+          (when (and vterm--term (> (vterm--mouse-mode vterm--term) 1))
+            (vterm--mouse-track window button mods)))
+         (t
+          (vterm--mouse-send (event-end event) button nil mods)))))))
+
+;;;; Focus events
+
+(defvar vterm--focus-buffers nil
+  "The live vterm buffers, for focus reporting.")
+
+(defvar-local vterm--focus-reported nil
+  "The focus last reported to the program: `in', `out' or nil.")
+
+(defun vterm--focus-update (&rest _)
+  "Report to the programs of the vterm buffers whether they have the focus.
+A buffer has the focus when the selected window shows it and its
+frame has the input focus.  Only programs that enabled focus
+reporting receive anything (libvterm checks that)."
+  (setq vterm--focus-buffers (cl-remove-if-not #'buffer-live-p vterm--focus-buffers))
+  (when vterm-enable-focus-events
+    (let ((focused (and (not (eq (frame-focus-state) nil))
+                        (window-buffer (selected-window)))))
+      (dolist (buffer vterm--focus-buffers)
+        (with-current-buffer buffer
+          (let ((state (if (eq buffer focused) 'in 'out)))
+            (when (and vterm--term (not (eq state vterm--focus-reported)))
+              (setq vterm--focus-reported state)
+              (vterm--focus vterm--term (eq state 'in)))))))))
+
+(defun vterm--focus-setup ()
+  "Track the focus of the current vterm buffer."
+  (push (current-buffer) vterm--focus-buffers)
+  (add-hook 'window-selection-change-functions #'vterm--focus-update)
+  (add-hook 'window-buffer-change-functions #'vterm--focus-update)
+  (add-function :after after-focus-change-function #'vterm--focus-update))
+
 ;;; Keybindings
 
 (defun vterm--exclude-keys (map exceptions)
@@ -1189,6 +1470,9 @@ EXCEPTIONS, for instance, the `C-c' sequences are left out."
                           (lookup-key map (substring key 0 -1)))))
         (when (or (null prefix) (keymapp prefix))
           (define-key map key (cdr binding)))))
+    (when vterm-send-modified-keys
+      (vterm--bind-modified-keys map exceptions))
+    (vterm--bind-mouse map)
     map))
 
 (defvar vterm-mode-map (vterm--make-mode-map vterm-keymap-exceptions)
@@ -1334,6 +1618,7 @@ turns the buffer into an ordinary read-only buffer for copying.
   ;; orphan it.
   (add-hook 'change-major-mode-hook #'vterm--refuse-mode-change nil t)
   (add-hook 'kill-buffer-hook #'vterm--cancel-redraw-timer nil t)
+  (vterm--focus-setup)
   (when (vterm--pty-p)
     (vterm--set-pty-name vterm--term (process-tty-name vterm--process)))
   (process-put vterm--process 'adjust-window-size-function
