@@ -19,6 +19,7 @@
 
 #include <string.h>
 
+#include "keys.h"
 #include "osc.h"
 #include "screen.h"
 #include "utf8.h"
@@ -259,10 +260,84 @@ static void term_write_text(Term *t, const char *bytes, size_t len) {
        (after.col == 0 && fills_row(t, after)));
 }
 
+/* ---- Synchronized output (DEC mode 2026) ---------------------------------
+ * The guard hands every CSI over whole and canonical (no leading zeros, at
+ * most 16 parameters), so the sequences are recognised here whatever the
+ * chunking.  libvterm still parses everything: only the redraw is held
+ * (term_redraw), so replies and the screen state stay current. */
+
+#define SYNC_MODE 2026
+
+/* Whether the canonical CSI BYTES (LEN bytes, final byte included) is a
+ * DEC private mode set or reset (CSI ? Pm h / l) naming mode 2026. */
+static bool sync_mode_csi(const char *bytes, size_t len) {
+  if (len < 5 || bytes[2] != '?' ||
+      (bytes[len - 1] != 'h' && bytes[len - 1] != 'l'))
+    return false;
+  long value = 0;
+  bool digits = false;
+  for (size_t i = 3; i < len; i++) {
+    char c = bytes[i];
+    if (c >= '0' && c <= '9') {
+      value = value * 10 + (c - '0'); /* the guard caps each at 65535 */
+      digits = true;
+    } else if (c == ';' || c == ':' || i == len - 1) {
+      if (digits && value == SYNC_MODE)
+        return true;
+      value = 0;
+      digits = false;
+    } else {
+      return false; /* an intermediate byte: not DECSET/DECRST */
+    }
+  }
+  return false;
+}
+
+/* Whether the canonical CSI BYTES is DECRQM (CSI ? Ps $ p) for mode 2026.
+ * Parameters after the first are ignored, as libvterm does. */
+static bool sync_query_csi(const char *bytes, size_t len) {
+  static const char prefix[] = "\x1b[?2026";
+  size_t n = sizeof prefix - 1;
+  if (len < n + 2 || memcmp(bytes, prefix, n) != 0 || bytes[len - 2] != '$' ||
+      bytes[len - 1] != 'p')
+    return false;
+  for (size_t i = n; i < len - 2; i++)
+    if (!(bytes[i] == ';' || bytes[i] == ':' ||
+          (bytes[i] >= '0' && bytes[i] <= '9')))
+      return false;
+  /* Not a longer number such as 20260. */
+  return bytes[n] == '$' || bytes[n] == ';' || bytes[n] == ':';
+}
+
+/* Handles the sequences of mode 2026; returns true when BYTES was
+ * consumed (the DECRQM query, answered here). */
+static bool sync_sequence(Term *t, const char *bytes, size_t len) {
+  if (sync_query_csi(bytes, len)) {
+    /* DECRPM: 1 set, 2 reset. */
+    keys_output(t->sync_on ? "\x1b[?2026;1$y" : "\x1b[?2026;2$y", 11, t);
+    return true;
+  }
+  if (len >= 2 && bytes[1] == '[' && sync_mode_csi(bytes, len))
+    t->sync_on = bytes[len - 1] == 'h'; /* repeated h: still one update */
+  return false;                         /* libvterm ignores mode 2026 */
+}
+
+void feed_set_sync(Term *t, bool enable) {
+  t->sync_enabled = enable;
+  t->sync_on = false;
+}
+
 /* One write of the stream guard: text, or one whole sequence. */
 static void term_write(Term *t, const char *bytes, size_t len) {
+  /* The guard writes a two-byte escape as its ESC, then its final byte. */
+  bool after_esc = t->esc_alone;
+  t->esc_alone = len == 1 && bytes[0] == '\x1b';
   if (bytes[0] != '\x1b') {
+    if (after_esc && bytes[0] == 'c')
+      t->sync_on = false; /* RIS resets every mode */
     term_write_text(t, bytes, len);
+  } else if (t->sync_enabled && sync_sequence(t, bytes, len)) {
+    return; /* answered here; libvterm never sees it */
   } else {
     if (csi_pushes_rows(bytes, len))
       screen_snapshot_continuations(t);

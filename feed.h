@@ -29,13 +29,15 @@
  *  - the cursor is clamped back into the screen after every write;
  *  - REP is done here, with wrapping, as xterm does;
  *  - writes are cut into pieces libvterm 0.1.4 can decode on its stack;
- *  - CSI S and M snapshot the rows' continuation flags first.
+ *  - CSI S and M snapshot the rows' continuation flags first;
+ *  - synchronized output (DEC mode 2026, unknown to libvterm): CSI ? 2026
+ *    h and l set and reset Term.sync_on, and its DECRQM (CSI ? 2026 $ p)
+ *    is answered here, never by libvterm (which would say "unknown").
  * OSC payloads and dropped sequences go to osc.c.
  *
- * Owns: Term.glyph_at_edge and edge_pos.  Bytes it is given are borrowed
- * for the call.
- * Never: calls Emacs.  It changes the terminal only through libvterm, whose
- * callbacks (screen.c) record what changed. */
+ * Owns: Term.glyph_at_edge, edge_pos, sync_enabled and sync_on.  Bytes it is
+ * given are borrowed for the call. Never: calls Emacs.  It changes the terminal
+ * only through libvterm, whose callbacks (screen.c) record what changed. */
 
 #include "vterm-module.h"
 
@@ -45,6 +47,10 @@ void feed_init(Term *t);
 /* Feeds bytes to the terminal: the guard, then libvterm.  Returns false if
  * memory ran out (what could be kept was). */
 bool feed_bytes(Term *t, const char *bytes, size_t len);
+
+/* Turns synchronized output on or off for T.  Either way an update being
+ * held ends (its redraw is no longer held back). */
+void feed_set_sync(Term *t, bool enable);
 
 /* Clamps a cursor that libvterm left outside the screen. */
 void feed_clamp_cursor(Term *t);
