@@ -210,9 +210,10 @@ This also shows that the whole-frames test can fail."
         (advice-add 'vterm--write-input :after spy)
         (unwind-protect
             (progn
-              (run "printf '\\033[?2026h'; printf 'HEL''LO'; sleep 30")
+              (run "printf '\\033[?2026hHEL''LO'; sleep 30")
               (wait-for "HELLO" 10))
           (advice-remove 'vterm--write-input spy)))
+      (should arrived)
       (let ((waited (- (float-time) arrived)))
         (should (>= waited 0.9))
         (should (< waited 5)))
