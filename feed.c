@@ -19,58 +19,68 @@
 
 #include <string.h>
 
+#include "keys.h"
 #include "osc.h"
 #include "screen.h"
 #include "utf8.h"
 
 /* Combining marks (Unicode categories Mn and Me, the zero-width joiners and
  * the variation selectors): code points libvterm joins to the glyph before
- * them.  Ranges, sorted. */
+ * them.  Ranges, sorted.  Every range of libvterm's own table (0.1.4 and
+ * 0.3.3 share it: Markus Kuhn's zero-width list, which also has format
+ * characters such as U+0600 and U+FFF9) is included, or a split write would
+ * leave such a character behind where a whole write joins it. */
 static const struct {
   uint32_t first, last;
 } combining_ranges[] = {
     {0x0300, 0x036F},   {0x0483, 0x0489},   {0x0591, 0x05BD},
     {0x05BF, 0x05BF},   {0x05C1, 0x05C2},   {0x05C4, 0x05C5},
-    {0x05C7, 0x05C7},   {0x0610, 0x061A},   {0x064B, 0x065F},
-    {0x0670, 0x0670},   {0x06D6, 0x06DC},   {0x06DF, 0x06E4},
-    {0x06E7, 0x06E8},   {0x06EA, 0x06ED},   {0x0711, 0x0711},
-    {0x0730, 0x074A},   {0x07A6, 0x07B0},   {0x07EB, 0x07F3},
-    {0x0816, 0x082D},   {0x0859, 0x085B},   {0x08D3, 0x0902},
-    {0x093A, 0x093A},   {0x093C, 0x093C},   {0x0941, 0x0948},
-    {0x094D, 0x094D},   {0x0951, 0x0957},   {0x0962, 0x0963},
-    {0x0981, 0x0981},   {0x09BC, 0x09BC},   {0x09C1, 0x09C4},
-    {0x09CD, 0x09CD},   {0x09E2, 0x09E3},   {0x0A01, 0x0A02},
-    {0x0A3C, 0x0A3C},   {0x0A41, 0x0A51},   {0x0A70, 0x0A71},
-    {0x0A75, 0x0A75},   {0x0A81, 0x0A82},   {0x0ABC, 0x0ABC},
-    {0x0AC1, 0x0AC8},   {0x0ACD, 0x0ACD},   {0x0B01, 0x0B01},
-    {0x0B3C, 0x0B3C},   {0x0B3F, 0x0B3F},   {0x0B41, 0x0B44},
-    {0x0B4D, 0x0B4D},   {0x0BC0, 0x0BC0},   {0x0BCD, 0x0BCD},
-    {0x0C3E, 0x0C40},   {0x0C46, 0x0C56},   {0x0CBC, 0x0CBC},
-    {0x0CCC, 0x0CCD},   {0x0D41, 0x0D44},   {0x0D4D, 0x0D4D},
-    {0x0DCA, 0x0DCA},   {0x0DD2, 0x0DD6},   {0x0E31, 0x0E31},
-    {0x0E34, 0x0E3A},   {0x0E47, 0x0E4E},   {0x0EB1, 0x0EB1},
-    {0x0EB4, 0x0EBC},   {0x0EC8, 0x0ECD},   {0x0F18, 0x0F19},
-    {0x0F35, 0x0F35},   {0x0F37, 0x0F37},   {0x0F39, 0x0F39},
-    {0x0F71, 0x0F7E},   {0x0F80, 0x0F84},   {0x0F86, 0x0F87},
-    {0x0F8D, 0x0FBC},   {0x0FC6, 0x0FC6},   {0x102D, 0x1030},
-    {0x1032, 0x1037},   {0x1039, 0x103A},   {0x1058, 0x1059},
-    {0x1160, 0x11FF},   {0x135D, 0x135F},   {0x1712, 0x1714},
-    {0x1732, 0x1734},   {0x1752, 0x1753},   {0x1772, 0x1773},
-    {0x17B4, 0x17B5},   {0x17B7, 0x17BD},   {0x17C6, 0x17C6},
-    {0x17C9, 0x17D3},   {0x17DD, 0x17DD},   {0x180B, 0x180D},
-    {0x18A9, 0x18A9},   {0x1920, 0x1922},   {0x1927, 0x1928},
-    {0x1932, 0x1932},   {0x1939, 0x193B},   {0x1A17, 0x1A18},
-    {0x1AB0, 0x1AFF},   {0x1B00, 0x1B03},   {0x1B34, 0x1B34},
-    {0x1B36, 0x1B3A},   {0x1B6B, 0x1B73},   {0x1DC0, 0x1DFF},
-    {0x200B, 0x200F},   {0x202A, 0x202E},   {0x2060, 0x2064},
-    {0x20D0, 0x20F0},   {0x302A, 0x302D},   {0x3099, 0x309A},
+    {0x05C7, 0x05C7},   {0x0600, 0x0603},   {0x0610, 0x061A},
+    {0x064B, 0x065F},   {0x0670, 0x0670},   {0x06D6, 0x06E4},
+    {0x06E7, 0x06E8},   {0x06EA, 0x06ED},   {0x070F, 0x070F},
+    {0x0711, 0x0711},   {0x0730, 0x074A},   {0x07A6, 0x07B0},
+    {0x07EB, 0x07F3},   {0x0816, 0x082D},   {0x0859, 0x085B},
+    {0x08D3, 0x0902},   {0x093A, 0x093A},   {0x093C, 0x093C},
+    {0x0941, 0x0948},   {0x094D, 0x094D},   {0x0951, 0x0957},
+    {0x0962, 0x0963},   {0x0981, 0x0981},   {0x09BC, 0x09BC},
+    {0x09C1, 0x09C4},   {0x09CD, 0x09CD},   {0x09E2, 0x09E3},
+    {0x0A01, 0x0A02},   {0x0A3C, 0x0A3C},   {0x0A41, 0x0A51},
+    {0x0A70, 0x0A71},   {0x0A75, 0x0A75},   {0x0A81, 0x0A82},
+    {0x0ABC, 0x0ABC},   {0x0AC1, 0x0AC8},   {0x0ACD, 0x0ACD},
+    {0x0AE2, 0x0AE3},   {0x0B01, 0x0B01},   {0x0B3C, 0x0B3C},
+    {0x0B3F, 0x0B3F},   {0x0B41, 0x0B44},   {0x0B4D, 0x0B4D},
+    {0x0B56, 0x0B56},   {0x0B82, 0x0B82},   {0x0BC0, 0x0BC0},
+    {0x0BCD, 0x0BCD},   {0x0C3E, 0x0C40},   {0x0C46, 0x0C56},
+    {0x0CBC, 0x0CBC},   {0x0CBF, 0x0CBF},   {0x0CC6, 0x0CC6},
+    {0x0CCC, 0x0CCD},   {0x0CE2, 0x0CE3},   {0x0D41, 0x0D44},
+    {0x0D4D, 0x0D4D},   {0x0DCA, 0x0DCA},   {0x0DD2, 0x0DD6},
+    {0x0E31, 0x0E31},   {0x0E34, 0x0E3A},   {0x0E47, 0x0E4E},
+    {0x0EB1, 0x0EB1},   {0x0EB4, 0x0EBC},   {0x0EC8, 0x0ECD},
+    {0x0F18, 0x0F19},   {0x0F35, 0x0F35},   {0x0F37, 0x0F37},
+    {0x0F39, 0x0F39},   {0x0F71, 0x0F7E},   {0x0F80, 0x0F84},
+    {0x0F86, 0x0F87},   {0x0F8D, 0x0FBC},   {0x0FC6, 0x0FC6},
+    {0x102D, 0x1030},   {0x1032, 0x1037},   {0x1039, 0x103A},
+    {0x1058, 0x1059},   {0x1160, 0x11FF},   {0x135D, 0x135F},
+    {0x1712, 0x1714},   {0x1732, 0x1734},   {0x1752, 0x1753},
+    {0x1772, 0x1773},   {0x17B4, 0x17B5},   {0x17B7, 0x17BD},
+    {0x17C6, 0x17C6},   {0x17C9, 0x17D3},   {0x17DD, 0x17DD},
+    {0x180B, 0x180D},   {0x18A9, 0x18A9},   {0x1920, 0x1922},
+    {0x1927, 0x1928},   {0x1932, 0x1932},   {0x1939, 0x193B},
+    {0x1A17, 0x1A18},   {0x1AB0, 0x1B03},   {0x1B34, 0x1B34},
+    {0x1B36, 0x1B3A},   {0x1B3C, 0x1B3C},   {0x1B42, 0x1B42},
+    {0x1B6B, 0x1B73},   {0x1DC0, 0x1DFF},   {0x200B, 0x200F},
+    {0x202A, 0x202E},   {0x2060, 0x2064},   {0x206A, 0x206F},
+    {0x20D0, 0x20F0},   {0x302A, 0x302F},   {0x3099, 0x309A},
     {0xA66F, 0xA672},   {0xA674, 0xA67D},   {0xA69E, 0xA69F},
     {0xA6F0, 0xA6F1},   {0xA802, 0xA802},   {0xA806, 0xA806},
     {0xA80B, 0xA80B},   {0xA825, 0xA826},   {0xA8C4, 0xA8C5},
     {0xA8E0, 0xA8F1},   {0xFB1E, 0xFB1E},   {0xFE00, 0xFE0F},
-    {0xFE20, 0xFE2F},   {0xFEFF, 0xFEFF},   {0x1D167, 0x1D169},
-    {0x1D17B, 0x1D182}, {0x1D185, 0x1D18B}, {0x1D1AA, 0x1D1AD},
-    {0xE0001, 0xE0001}, {0xE0020, 0xE007F}, {0xE0100, 0xE01EF},
+    {0xFE20, 0xFE2F},   {0xFEFF, 0xFEFF},   {0xFFF9, 0xFFFB},
+    {0x10A01, 0x10A03}, {0x10A05, 0x10A06}, {0x10A0C, 0x10A0F},
+    {0x10A38, 0x10A3A}, {0x10A3F, 0x10A3F}, {0x1D167, 0x1D169},
+    {0x1D173, 0x1D182}, {0x1D185, 0x1D18B}, {0x1D1AA, 0x1D1AD},
+    {0x1D242, 0x1D244}, {0xE0001, 0xE0001}, {0xE0020, 0xE007F},
+    {0xE0100, 0xE01EF},
 };
 
 static bool is_combining(uint32_t cp) {
@@ -127,13 +137,13 @@ static size_t rejoin_combining(Term *t, const char *bytes, size_t len) {
   vterm_screen_get_cell(t->screen, pos, &cell);
   if (marks == 0 || cell.chars[0] == 0 || cell.chars[0] == CELL_WIDE_RIGHT)
     return 0;
-  if (pos.col == 0)
-    return 0; /* a wide glyph filling a 2-column row: left alone */
   /* Back onto the glyph with the pending wrap cancelled.  Control
    * characters, not CSI moves: in origin mode libvterm clamps the cursor
    * into the margins after every CSI, and it may sit outside them.  BS
    * leaves the glyph's column, HT comes back to the last column (no tab
-   * stop lies between), BS again for a wide glyph. */
+   * stop lies between), BS again for a wide glyph.  A wide glyph filling
+   * a 2-column row sits in column 0, where BS does not move: HT alone
+   * cancels the pending wrap (libvterm cancels it on any move). */
   vterm_input_write(t->vt, "\b\t", 2);
   VTermPos now;
   vterm_state_get_cursorpos(t->state, &now);
@@ -207,6 +217,8 @@ static void watch_resets(Term *t, const char *bytes, size_t len) {
     t->mouse_mode = VTERM_PROP_MOUSE_NONE;
     t->mouse_x10 = false;
   }
+  if (ris)
+    t->sync_on = false; /* RIS resets every mode */
   t->after_esc = len == 1 && bytes[0] == '\x1b';
 }
 
@@ -265,6 +277,14 @@ static bool cursor_on_edge_glyph(Term *t, VTermPos *pos, uint32_t base) {
          pos->col + cell.width == t->cols;
 }
 
+/* Whether the glyph at POS is as wide as the row. */
+static bool fills_row(Term *t, VTermPos pos) {
+  VTermScreenCell cell;
+  memset(&cell, 0, sizeof cell);
+  vterm_screen_get_cell(t->screen, pos, &cell);
+  return cell.width >= t->cols;
+}
+
 /* Text for libvterm.  Its last glyph goes in a write of its own: if the
  * cursor stays where that glyph went, the glyph ended at the right edge
  * and a wrap is pending (libvterm does not say so otherwise). */
@@ -286,11 +306,83 @@ static void term_write_text(Term *t, const char *bytes, size_t len) {
     vterm_input_write(t->vt, bytes + last, len - last);
   vterm_state_get_cursorpos(t->state, &after);
   /* A wrap that cannot scroll (below the margins) can also bring the
-   * cursor back to where it was: the glyph there must be this one. */
+   * cursor back to where it was: the glyph there must be this one.  A
+   * glyph as wide as the row (a wide one on 2 columns) always leaves the
+   * wrap pending on itself, even when it wrapped first: the cursor then
+   * moved, from the glyph before it. */
   t->glyph_at_edge =
-      last < len && before.row == after.row && before.col == after.col &&
+      last < len &&
       cursor_on_edge_glyph(t, &t->edge_pos,
-                           codepoint_at(bytes + last, len - last, &size));
+                           codepoint_at(bytes + last, len - last, &size)) &&
+      ((before.row == after.row && before.col == after.col) ||
+       (after.col == 0 && fills_row(t, after)));
+}
+
+/* ---- Synchronized output (DEC mode 2026) ---------------------------------
+ * The guard hands every CSI over whole and canonical (no leading zeros, at
+ * most 16 parameters), so the sequences are recognised here whatever the
+ * chunking.  libvterm still parses everything: only the redraw is held
+ * (term_redraw), so replies and the screen state stay current. */
+
+#define SYNC_MODE 2026
+
+/* Whether the canonical CSI BYTES (LEN bytes, final byte included) is a
+ * DEC private mode set or reset (CSI ? Pm h / l) naming mode 2026. */
+static bool sync_mode_csi(const char *bytes, size_t len) {
+  if (len < 5 || bytes[2] != '?' ||
+      (bytes[len - 1] != 'h' && bytes[len - 1] != 'l'))
+    return false;
+  long value = 0;
+  bool digits = false;
+  for (size_t i = 3; i < len; i++) {
+    char c = bytes[i];
+    if (c >= '0' && c <= '9') {
+      value = value * 10 + (c - '0'); /* the guard caps each at 65535 */
+      digits = true;
+    } else if (c == ';' || c == ':' || i == len - 1) {
+      if (digits && value == SYNC_MODE)
+        return true;
+      value = 0;
+      digits = false;
+    } else {
+      return false; /* an intermediate byte: not DECSET/DECRST */
+    }
+  }
+  return false;
+}
+
+/* Whether the canonical CSI BYTES is DECRQM (CSI ? Ps $ p) for mode 2026.
+ * Parameters after the first are ignored, as libvterm does. */
+static bool sync_query_csi(const char *bytes, size_t len) {
+  static const char prefix[] = "\x1b[?2026";
+  size_t n = sizeof prefix - 1;
+  if (len < n + 2 || memcmp(bytes, prefix, n) != 0 || bytes[len - 2] != '$' ||
+      bytes[len - 1] != 'p')
+    return false;
+  for (size_t i = n; i < len - 2; i++)
+    if (!(bytes[i] == ';' || bytes[i] == ':' ||
+          (bytes[i] >= '0' && bytes[i] <= '9')))
+      return false;
+  /* Not a longer number such as 20260. */
+  return bytes[n] == '$' || bytes[n] == ';' || bytes[n] == ':';
+}
+
+/* Handles the sequences of mode 2026; returns true when BYTES was
+ * consumed (the DECRQM query, answered here). */
+static bool sync_sequence(Term *t, const char *bytes, size_t len) {
+  if (sync_query_csi(bytes, len)) {
+    /* DECRPM: 1 set, 2 reset. */
+    keys_output(t->sync_on ? "\x1b[?2026;1$y" : "\x1b[?2026;2$y", 11, t);
+    return true;
+  }
+  if (len >= 2 && bytes[1] == '[' && sync_mode_csi(bytes, len))
+    t->sync_on = bytes[len - 1] == 'h'; /* repeated h: still one update */
+  return false;                         /* libvterm ignores mode 2026 */
+}
+
+void feed_set_sync(Term *t, bool enable) {
+  t->sync_enabled = enable;
+  t->sync_on = false;
 }
 
 /* One write of the stream guard: text, or one whole sequence. */
@@ -298,6 +390,8 @@ static void term_write(Term *t, const char *bytes, size_t len) {
   watch_resets(t, bytes, len);
   if (bytes[0] != '\x1b') {
     term_write_text(t, bytes, len);
+  } else if (t->sync_enabled && sync_sequence(t, bytes, len)) {
+    return; /* answered here; libvterm never sees it */
   } else {
     if (csi_pushes_rows(bytes, len))
       screen_snapshot_continuations(t);

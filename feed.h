@@ -33,11 +33,14 @@
  *  - RIS and DECSTR clear Term.mouse_mode, which libvterm resets silently;
  *  - a DECSET/DECRST of several modes goes as one sequence per mode
  *    (libvterm 0.1.4 sets only the first), X10 mouse mode (9) as mode 1000
- *    with Term.mouse_x10 set.
+ *    with Term.mouse_x10 set;
+ *  - synchronized output (DEC mode 2026, unknown to libvterm): CSI ? 2026
+ *    h and l set and reset Term.sync_on, and its DECRQM (CSI ? 2026 $ p)
+ *    is answered here, never by libvterm (which would say "unknown").
  * OSC payloads and dropped sequences go to osc.c.
  *
- * Owns: Term.glyph_at_edge, edge_pos and after_esc.  Bytes it is given are borrowed
- * for the call.
+ * Owns: Term.glyph_at_edge, edge_pos, after_esc, sync_enabled and sync_on.
+ * Bytes it is given are borrowed for the call.
  * Never: calls Emacs.  It changes the terminal only through libvterm, whose
  * callbacks (screen.c) record what changed. */
 
@@ -49,6 +52,10 @@ void feed_init(Term *t);
 /* Feeds bytes to the terminal: the guard, then libvterm.  Returns false if
  * memory ran out (what could be kept was). */
 bool feed_bytes(Term *t, const char *bytes, size_t len);
+
+/* Turns synchronized output on or off for T.  Either way an update being
+ * held ends (its redraw is no longer held back). */
+void feed_set_sync(Term *t, bool enable);
 
 /* Clamps a cursor that libvterm left outside the screen. */
 void feed_clamp_cursor(Term *t);

@@ -200,7 +200,7 @@ static void apply_deferred(Term *t, emacs_env *env) {
  * to the end of the pass, and every pass draws into the terminal's buffer
  * (the one current on entry), never into another. */
 static void term_redraw(Term *t, emacs_env *env) {
-  if (t->in_redraw)
+  if (t->in_redraw || t->sync_on) /* a synchronized update: held */
     return;
   emacs_value buffer = env->funcall(env, Fcurrent_buffer, 0, NULL);
   if (elisp_failed(env))
@@ -208,7 +208,8 @@ static void term_redraw(Term *t, emacs_env *env) {
   t->redraw_buffer = buffer;
   t->in_redraw = true;
   reset_scratch(t);
-  for (int pass = 0; pass < 3 && t->dirty && elisp_enter_buffer(env, buffer);
+  for (int pass = 0;
+       pass < 3 && t->dirty && !t->sync_on && elisp_enter_buffer(env, buffer);
        pass++) {
     t->dirty = false;
     render_cursor(t, env);
@@ -522,7 +523,9 @@ static emacs_value Fvterm_reset_point(emacs_env *env, ptrdiff_t nargs,
   Term *t = arg_term(env, args[0]);
   if (!t)
     return Qnil;
-  if (!t->in_redraw) /* a callback mid-redraw: the buffer is being edited */
+  /* Not from a callback mid-redraw (the buffer is being edited), nor while
+   * a synchronized update holds the buffer at an older screen. */
+  if (!t->in_redraw && !t->sync_on)
     render_place_point(t, env);
   return env->funcall(env, Fpoint, 0, NULL);
 }
@@ -545,6 +548,28 @@ static emacs_value Fvterm_get_icrnl(emacs_env *env, ptrdiff_t nargs,
 }
 
 static emacs_value bool_value(bool b) { return b ? Qt : Qnil; }
+
+static emacs_value Fvterm_set_synchronized_output(emacs_env *env,
+                                                  ptrdiff_t nargs,
+                                                  emacs_value args[],
+                                                  void *data) EMACS_NOEXCEPT {
+  (void)nargs;
+  (void)data;
+  Term *t = arg_term(env, args[0]);
+  if (!t)
+    return Qnil;
+  feed_set_sync(t, env->is_not_nil(env, args[1]));
+  return Qnil;
+}
+
+static emacs_value Fvterm_synchronized_p(emacs_env *env, ptrdiff_t nargs,
+                                         emacs_value args[],
+                                         void *data) EMACS_NOEXCEPT {
+  (void)nargs;
+  (void)data;
+  Term *t = arg_term(env, args[0]);
+  return t ? bool_value(t->sync_on) : Qnil;
+}
 
 static emacs_value Fvterm_module_info(emacs_env *env, ptrdiff_t nargs,
                                       emacs_value args[],
@@ -710,6 +735,14 @@ static const ModuleFunction module_functions[] = {
      "Move point to TERM's cursor and return it.\n\n(fn TERM)"},
     {"vterm--get-icrnl", 1, 1, Fvterm_get_icrnl,
      "Return t if TERM's pty translates CR to NL on input.\n\n(fn TERM)"},
+    {"vterm--set-synchronized-output", 2, 2, Fvterm_set_synchronized_output,
+     "Make TERM honour synchronized output (DEC mode 2026) if ENABLE.\n"
+     "Without it the mode is ignored and its DECRQM goes to libvterm.\n"
+     "Either way an update being held ends: the next redraw draws.\n\n"
+     "(fn TERM ENABLE)"},
+    {"vterm--synchronized-p", 1, 1, Fvterm_synchronized_p,
+     "Return t while TERM holds its redraws for a synchronized update.\n\n"
+     "(fn TERM)"},
     {"vterm--module-info", 0, 0, Fvterm_module_info,
      "Return a plist describing how the module was built.\n\n(fn)"},
     {"vterm--arena-stats", 1, 1, Fvterm_arena_stats,

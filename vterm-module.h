@@ -116,6 +116,13 @@ typedef struct Term {
    * sequence's final byte in the next write); see watch_resets. */
   bool after_esc;
 
+  /* feed.c: synchronized output (DEC mode 2026).  sync_enabled is set by
+   * vterm--set-synchronized-output (off: the mode is left to libvterm,
+   * which ignores it); sync_on between CSI ? 2026 h and l, while the
+   * redraws are held (vterm-module.c). */
+  bool sync_enabled;
+  bool sync_on;
+
   /* vterm-module.c: requests made by Lisp while a redraw runs (from a
    * callback), applied between two redraw passes so the buffer never
    * changes under it. */

@@ -1038,6 +1038,9 @@ an error is signaled instead."
 (declare-function vterm--reset-point "ext:vterm-module.c" (term))
 (declare-function vterm--get-icrnl "ext:vterm-module.c" (term))
 (declare-function vterm--module-info "ext:vterm-module.c" ())
+(declare-function vterm--set-synchronized-output "ext:vterm-module.c"
+                  (term enable))
+(declare-function vterm--synchronized-p "ext:vterm-module.c" (term))
 
 ;;;; Buffer-local state
 
@@ -1601,6 +1604,7 @@ turns the buffer into an ordinary read-only buffer for copying.
                                   vterm-ignore-blink-cursor
                                   vterm-set-bold-highbright))
     (setq vterm--rows rows)
+    (vterm--sync-setup)
     (setq buffer-read-only t)
     (setq-local scroll-conservatively 101)
     (setq-local scroll-margin 0)
@@ -2530,6 +2534,7 @@ pending in the module until copy mode ends."
           ;; A function called from the terminal may have killed the
           ;; buffer or switched to another one.
           (when (and (buffer-live-p buffer) (eq (current-buffer) buffer))
+            (vterm--sync-after-redraw)
             (vterm--update-windows)))))))
 
 ;;;; Process filter and sentinel
@@ -3013,6 +3018,72 @@ Return the process."
                      (process-send-string process
                                           (vterm--w32-frame-resize cols rows)))))
     proc))
+
+;;; Synchronized output
+
+;; DEC mode 2026: a program brackets a redraw with CSI ? 2026 h and
+;; CSI ? 2026 l so that the terminal shows it whole.  The module
+;; recognises the mode in the byte stream, answers its DECRQM query, and
+;; holds its redraws while the mode is set; libvterm still parses
+;; everything.  Lisp bounds how long the buffer may stay behind: a redraw
+;; held longer than `vterm-synchronized-output-timeout' ends the update.
+
+(defcustom vterm-enable-synchronized-output t
+  "Non-nil means honour synchronized output (DEC mode 2026).
+Programs that redraw often (text editors, AI coding tools and other
+full-screen programs) bracket each redraw with CSI ? 2026 h and
+CSI ? 2026 l; the buffer is then only redrawn between two such
+updates, so a half-drawn screen never shows.  When nil, the mode is
+ignored and programs asking for it (DECRQM) are told it is unknown.
+The setting applies to terminals created after it changes."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-synchronized-output-timeout 1.0
+  "Seconds a synchronized update may hold the buffer before it shows.
+A program that sets DEC mode 2026 and does not reset it in time
+gets its screen shown anyway, as it is then, and the mode ends."
+  :type 'number
+  :group 'vterm)
+
+(defvar-local vterm--sync-timer nil
+  "Timer that ends a synchronized update held too long, or nil.")
+
+(defun vterm--sync-setup ()
+  "Tell the terminal of the current buffer whether to honour mode 2026."
+  (add-hook 'kill-buffer-hook #'vterm--sync-cancel-timer nil t)
+  (when (fboundp 'vterm--set-synchronized-output)
+    (vterm--set-synchronized-output vterm--term
+                                    vterm-enable-synchronized-output)))
+
+(defun vterm--sync-cancel-timer ()
+  "Cancel the timer of the synchronized update of the current buffer."
+  (when (timerp vterm--sync-timer)
+    (cancel-timer vterm--sync-timer))
+  (setq vterm--sync-timer nil))
+
+(defun vterm--sync-after-redraw ()
+  "Bound the synchronized update, if one held the last redraw.
+The first held redraw starts a timer of
+`vterm-synchronized-output-timeout' seconds; a redraw that draws
+cancels it."
+  (if (and vterm--term
+           (fboundp 'vterm--synchronized-p)
+           (vterm--synchronized-p vterm--term))
+      (unless vterm--sync-timer
+        (setq vterm--sync-timer
+              (run-with-timer (max 0 vterm-synchronized-output-timeout) nil
+                              #'vterm--sync-expire (current-buffer))))
+    (vterm--sync-cancel-timer)))
+
+(defun vterm--sync-expire (buffer)
+  "End the synchronized update of BUFFER, held too long, and redraw."
+  (when (buffer-live-p buffer)
+    (with-current-buffer buffer
+      (setq vterm--sync-timer nil)
+      (when (and vterm--term (vterm--synchronized-p vterm--term))
+        (vterm--set-synchronized-output vterm--term t)
+        (vterm--delayed-redraw buffer)))))
 
 ;;; Entry Points
 

@@ -106,6 +106,10 @@ int fuzz_term_new(long rows, long cols, long sb) {
     args[i] = Qnil;
   term = call("vterm--new", 8, args);
   ROOT(term_root) = term ? term : Qnil;
+  if (term) { /* as vterm-mode does: mode 2026 honoured */
+    Value *sync[2] = {term, Qt};
+    call("vterm--set-synchronized-output", 2, sync);
+  }
   return term != NULL;
 }
 
