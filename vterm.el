@@ -2638,6 +2638,7 @@ pty, or nil when nothing changed, as in `vterm-copy-mode'."
               (let ((inhibit-read-only t))
                 (vterm--set-size vterm--term height width)
                 (setq vterm--rows height)
+                (vterm--sync-after-redraw)
                 (vterm--update-windows))
               (unless (vterm--pty-p process)
                 (let ((resize (process-get process 'vterm-resize-function)))
