@@ -2742,10 +2742,11 @@ Return the process."
 
 (defcustom vterm-enable-hyperlinks t
   "Non-nil means text that programs mark with OSC 8 is a link.
-RET or mouse-1 on the text opens the link's URI, with `browse-url',
-or with `find-file' for a file:// URI (through TRAMP when it names
-another host).  When nil, OSC 8 sequences are ignored and the text
-is plain.  The value is read when a terminal starts."
+Pressing return or clicking on the text opens the link's URI (see
+`vterm-hyperlink-map'), with `browse-url', or with `find-file' for
+a file:// URI (through TRAMP when it names another host).  When
+nil, OSC 8 sequences are ignored and the text is plain.  The value
+is read when a terminal starts."
   :type 'boolean
   :group 'vterm)
 
