@@ -103,8 +103,8 @@ typedef struct {
 /* Drops R's directory reference and links, and resets it. */
 void row_info_clear(TermAlloc *a, RowInfo *r);
 
-/* A row new on the screen: no prompt, no links, the directory DIR (borrowed; R takes
- * a reference of its own). */
+/* A row new on the screen: no prompt, no links, the directory DIR (borrowed; R
+ * takes a reference of its own). */
 void row_info_blank(TermAlloc *a, RowInfo *r, const char *dir);
 
 /* ---- Compact lines ------------------------------------------------------- */

@@ -128,7 +128,8 @@ static uint32_t link_slot(LinkTable *table) {
     Link *entries = realloc(table->entries, (size_t)cap * sizeof *entries);
     if (!entries)
       return 0;
-    memset(entries + table->cap, 0, (size_t)(cap - table->cap) * sizeof *entries);
+    memset(entries + table->cap, 0,
+           (size_t)(cap - table->cap) * sizeof *entries);
     table->entries = entries;
     table->cap = cap;
   }
@@ -220,7 +221,7 @@ void link_osc(Term *t, const char *payload, size_t len) {
   const char *uri = semi + 1;
   size_t uri_len = len - params_len - 1;
   if (uri_len == 0)
-    return; /* OSC 8 ; ; ST: the end of the link */
+    return;                     /* OSC 8 ; ; ST: the end of the link */
   if (uri_len > LINK_URI_MAX) { /* reported like the guard's drops */
     table->dropped++;
     t->dropped_sequences++;
@@ -310,8 +311,8 @@ void link_clear_cells(RowLinks **links, int start, int end) {
 
 void link_mark_cells(Term *t, int row, int start, int end) {
   uint32_t link = t->links.active;
-  if (row < 0 || row >= t->rows || start < 0 || end > t->cols ||
-      start >= end || link == 0)
+  if (row < 0 || row >= t->rows || start < 0 || end > t->cols || start >= end ||
+      link == 0)
     return;
   RowLinks **links = &t->row_info[row].links;
   link_clear_cells(links, start, end);
@@ -322,7 +323,8 @@ void link_mark_cells(Term *t, int row, int start, int end) {
   if (rl && at > 0 && rl->spans[at - 1].end == start &&
       rl->spans[at - 1].link == link) { /* extends the span before */
     rl->spans[at - 1].end = end;
-    if (at < rl->n && rl->spans[at].start == end && rl->spans[at].link == link) {
+    if (at < rl->n && rl->spans[at].start == end &&
+        rl->spans[at].link == link) {
       rl->spans[at - 1].end = rl->spans[at].end;
       memmove(&rl->spans[at], &rl->spans[at + 1],
               (size_t)(rl->n - at - 1) * sizeof *rl->spans);

@@ -77,16 +77,16 @@ typedef struct {
 #define LINK_BUCKETS 4096
 
 typedef struct {
-  Link *entries;     /* cap entries; index 0 unused (0 means no link) */
-  uint32_t *buckets; /* LINK_BUCKETS chain heads, or NULL before any link */
+  Link *entries;      /* cap entries; index 0 unused (0 means no link) */
+  uint32_t *buckets;  /* LINK_BUCKETS chain heads, or NULL before any link */
   uint32_t cap, used; /* entries allocated; entries ever handed out */
   uint32_t count;     /* live links */
   uint32_t free_head;
-  size_t bytes;        /* URI and id bytes of live links */
-  uint32_t active;     /* the link text is written with now; 0: none */
-  uint32_t gc_wait;    /* links refused before the next mark pass */
-  size_t dropped;      /* links not made: too long, invalid, table full */
-  bool disabled;       /* vterm--set-hyperlinks nil: OSC 8 ignored */
+  size_t bytes;     /* URI and id bytes of live links */
+  uint32_t active;  /* the link text is written with now; 0: none */
+  uint32_t gc_wait; /* links refused before the next mark pass */
+  size_t dropped;   /* links not made: too long, invalid, table full */
+  bool disabled;    /* vterm--set-hyperlinks nil: OSC 8 ignored */
 } LinkTable;
 
 struct Term;

@@ -163,7 +163,8 @@ static void render_line(Builder *b, const Line *l) {
   if (l->nruns > 0)
     builder_span(b, run_start, b->chars, l->runs[run].style);
   if (links.open_at >= 0)
-    builder_link(b, links.open_at, b->chars, links.links->spans[links.next].link);
+    builder_link(b, links.open_at, b->chars,
+                 links.links->spans[links.next].link);
   /* A prompt mark needs the prompt itself on the row (a cleared row keeps
    * its info but has no prompt any more). */
   if (prompt_col >= 0 && l->ncells >= prompt_col)
@@ -296,9 +297,15 @@ static void put_links(Term *t, emacs_env *env, FaceCache *cache,
     emacs_value uri = elisp_string(env, link->uri, link->uri_len);
     emacs_value id =
         link->id_len ? elisp_string(env, link->id, link->id_len) : Qnil;
-    emacs_value items[10] = {Qvterm_hyperlink, uri,     Qvterm_hyperlink_id,
-                             id,               Qhelp_echo, uri,
-                             Qmouse_face,      Qhighlight, Qkeymap,
+    emacs_value items[10] = {Qvterm_hyperlink,
+                             uri,
+                             Qvterm_hyperlink_id,
+                             id,
+                             Qhelp_echo,
+                             uri,
+                             Qmouse_face,
+                             Qhighlight,
+                             Qkeymap,
                              Qvterm_hyperlink_map};
     emacs_value args[4] = {elisp_integer(env, marks[i].start),
                            elisp_integer(env, marks[i].end),
@@ -308,8 +315,8 @@ static void put_links(Term *t, emacs_env *env, FaceCache *cache,
     env->funcall(env, Fadd_text_properties, 4, args);
     while (first < nspans && spans[first].end <= marks[i].start)
       first++;
-    for (size_t k = first; k < nspans && spans[k].start < marks[i].end &&
-                           !elisp_failed(env);
+    for (size_t k = first;
+         k < nspans && spans[k].start < marks[i].end && !elisp_failed(env);
          k++) {
       emacs_value faces[2] = {Qvterm_hyperlink,
                               face_lookup(t, env, cache, spans[k].style)};

@@ -69,8 +69,7 @@ bool screen_row_wraps(const Term *t, int row, const Line *l) {
  * alternate screen has no row info of its own. */
 static void drop_links(Term *t, int start_row, int end_row, int start_col,
                        int end_col) {
-  if (t->links.count == 0 || t->links_frozen || t->altscreen ||
-      t->resize_info)
+  if (t->links.count == 0 || t->links_frozen || t->altscreen || t->resize_info)
     return;
   for (int r = start_row < 0 ? 0 : start_row; r < end_row && r < t->rows; r++)
     link_clear_cells(&t->row_info[r].links, start_col, end_col);

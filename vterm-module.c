@@ -526,12 +526,14 @@ static emacs_value Fvterm_hyperlink_stats(emacs_env *env, ptrdiff_t nargs,
   Term *t = arg_term(env, args[0]);
   if (!t)
     return Qnil;
-  emacs_value items[8] = {
-      env->intern(env, ":count"),   elisp_integer(env, t->links.count),
-      env->intern(env, ":bytes"),   elisp_integer(env, (intmax_t)t->links.bytes),
-      env->intern(env, ":entries"), elisp_integer(env, t->links.cap),
-      env->intern(env, ":dropped"),
-      elisp_integer(env, (intmax_t)t->links.dropped)};
+  emacs_value items[8] = {env->intern(env, ":count"),
+                          elisp_integer(env, t->links.count),
+                          env->intern(env, ":bytes"),
+                          elisp_integer(env, (intmax_t)t->links.bytes),
+                          env->intern(env, ":entries"),
+                          elisp_integer(env, t->links.cap),
+                          env->intern(env, ":dropped"),
+                          elisp_integer(env, (intmax_t)t->links.dropped)};
   return env->funcall(env, Flist, 8, items);
 }
 
