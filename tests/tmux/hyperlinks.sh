@@ -47,8 +47,8 @@ reset_between() { # TEXT1 TEXT2
     grep -qP -- "\\Q$1\\E(?:\\e\\[[0-9;]*m)*\\e\\[0?m(?:\\e\\[(?:39|49)m)*\\Q$2\\E"
 }
 wait_for() { # REGEXP: poll the pane for up to 15 s
-  local i
-  for i in $(seq 1 150); do
+  local _
+  for _ in $(seq 1 150); do
     screen | grep -q -- "$1" && return 0
     sleep 0.1
   done
