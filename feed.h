@@ -29,7 +29,10 @@
  *  - the cursor is clamped back into the screen after every write;
  *  - REP is done here, with wrapping, as xterm does;
  *  - writes are cut into pieces libvterm 0.1.4 can decode on its stack;
- *  - CSI S and M snapshot the rows' continuation flags first.
+ *  - CSI S and M snapshot the rows' continuation flags first;
+ *  - while an OSC 8 link is active, text goes one glyph per write and the
+ *    cells each glyph took get the link (link.h); with links about, damage
+ *    is flushed at every write, so it covers only the cells that changed.
  * OSC payloads and dropped sequences go to osc.c.
  *
  * Owns: Term.glyph_at_edge and edge_pos.  Bytes it is given are borrowed
