@@ -287,18 +287,7 @@ static void term_write_linked(Term *t, const char *bytes, size_t len) {
 /* Text for libvterm.  Its last glyph goes in a write of its own: if the
  * cursor stays where that glyph went, the glyph ended at the right edge
  * and a wrap is pending (libvterm does not say so otherwise). */
-static void term_write_text(Term *t, const char *bytes, size_t len) {
-  size_t used = write_leading_marks(t, bytes, len);
-  if (used == len) { /* marks only: the edge glyph was printed again */
-    t->glyph_at_edge = cursor_on_edge_glyph(t, &t->edge_pos, 0);
-    return;
-  }
-  bytes += used;
-  len -= used;
-  if (link_recording(t)) {
-    term_write_linked(t, bytes, len);
-    return;
-  }
+static void term_write_plain(Term *t, const char *bytes, size_t len) {
   size_t last = last_glyph_start(bytes, len);
   if (last > 0)
     vterm_input_write(t->vt, bytes, last);
@@ -314,6 +303,38 @@ static void term_write_text(Term *t, const char *bytes, size_t len) {
       last < len && before.row == after.row && before.col == after.col &&
       cursor_on_edge_glyph(t, &t->edge_pos,
                            codepoint_at(bytes + last, len - last, &size));
+}
+
+/* Plain text with links about: libvterm merges the damage of one row, so
+ * text on both sides of a CR, BS or HT would damage the cells the cursor
+ * jumped over too, and drop their links.  The text is written in pieces
+ * ending at those controls, with the damage flushed after each. */
+static void term_write_around_links(Term *t, const char *bytes, size_t len) {
+  size_t start = 0;
+  for (size_t i = 0; i < len; i++)
+    if (bytes[i] == '\r' || bytes[i] == '\b' || bytes[i] == '\t') {
+      term_write_plain(t, bytes + start, i + 1 - start);
+      vterm_screen_flush_damage(t->screen);
+      start = i + 1;
+    }
+  if (start < len)
+    term_write_plain(t, bytes + start, len - start);
+}
+
+static void term_write_text(Term *t, const char *bytes, size_t len) {
+  size_t used = write_leading_marks(t, bytes, len);
+  if (used == len) { /* marks only: the edge glyph was printed again */
+    t->glyph_at_edge = cursor_on_edge_glyph(t, &t->edge_pos, 0);
+    return;
+  }
+  bytes += used;
+  len -= used;
+  if (link_recording(t))
+    term_write_linked(t, bytes, len);
+  else if (t->links.count > 0)
+    term_write_around_links(t, bytes, len);
+  else
+    term_write_plain(t, bytes, len);
 }
 
 /* One write of the stream guard: text, or one whole sequence. */

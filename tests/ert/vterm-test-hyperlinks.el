@@ -294,7 +294,8 @@ Return the calls as a list of (FUNCTION ARG), oldest first."
           "\e]8;;http://\u00e9t\u00e9/\aignored\e]8;;\a "
           "\e]8;;http://wide/\a\u4e16\u754c\u00e9\u0301 cafe\u0301\e]8;;\a\r\n"
           "\e]8;;http://edge/\e\\0123456789012345678e\u0301\e]8;;\e\\\r\n"
-          "\e]8;;http://x/\e\\plain over\e]8;;\e\\\rPL\e[5Ctail\r\n")
+          "\e]8;;http://x/\e\\plain over\e]8;;\e\\\rPL\e[5Ctail\r\n"
+          "\e]8;;http://t/\e\\0123456789\e]8;;\e\\\rA\tX\bY\r\n")
   "Output with links that wrap, wide and combining text, edges, overwrites.")
 
 (ert-deftest vterm-test-hyperlinks-chunking ()
@@ -311,7 +312,16 @@ Return the calls as a list of (FUNCTION ARG), oldest first."
     (should (equal (car split) (car whole)))
     (should (equal (cadr split) (cadr whole)))
     (should (cl-some (lambda (run) (equal (nth 2 run) "http://edge/"))
-                     (cadr whole)))))
+                     (cadr whole)))
+    ;; Only the cells written over lose their link: A, then X over 8.
+    (should (member '("1234567" "http://t/" nil)
+                    (with-temp-buffer
+                      (insert (car whole))
+                      (dolist (run (cadr whole))
+                        (when (nth 2 run)
+                          (put-text-property (1+ (nth 0 run)) (1+ (nth 1 run))
+                                             'vterm-hyperlink (nth 2 run))))
+                      (vterm-test-hyperlinks--links))))))
 
 ;;;; Hostile streams
 
