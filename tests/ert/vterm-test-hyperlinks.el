@@ -164,6 +164,8 @@ Return the calls as a list of (FUNCTION ARG), oldest first."
       (should (equal (vterm-test-hyperlinks--recording
                        (call-interactively (key-binding (kbd "RET"))))
                      '((browse-url "https://example.org/x?y=1"))))
+      (should (eq (key-binding (vector (vterm-test-hyperlinks--click (+ pos 2))))
+                  'vterm-hyperlink-open-mouse))
       (should (equal (vterm-test-hyperlinks--recording
                        (vterm-hyperlink-open-mouse
                         (vterm-test-hyperlinks--click (+ pos 2))))
