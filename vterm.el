@@ -2810,10 +2810,14 @@ directories reported by OSC 51;A do."
 (defun vterm-hyperlink-open (&optional pos)
   "Open the OSC 8 hyperlink at POS, point by default.
 When point is at the terminal cursor, outside copy mode, send a
-return to the terminal instead, as RET does elsewhere."
+return to the terminal instead, as RET does elsewhere; in copy
+mode with an active region, copy it as `vterm-copy-mode-done'
+does."
   (interactive)
   (let ((uri (get-text-property (or pos (point)) 'vterm-hyperlink)))
-    (cond ((and (null pos) (vterm--point-at-cursor-p)) (vterm-send-return))
+    (cond ((and (null pos) vterm-copy-mode (use-region-p))
+           (call-interactively #'vterm-copy-mode-done))
+          ((and (null pos) (vterm--point-at-cursor-p)) (vterm-send-return))
           (uri (vterm-hyperlink-follow uri))
           (t (user-error "No hyperlink here")))))
 

@@ -184,6 +184,22 @@ Return the calls as a list of (FUNCTION ARG), oldest first."
                       (vterm-hyperlink-open))))
       (should sent))))
 
+(ert-deftest vterm-test-hyperlinks-ret-copy-region ()
+  "RET on a link in copy mode with an active region copies, as usual."
+  (vterm-test--with-term (:free t :rows 4 :cols 40)
+    (feed "\e]8;;https://example.org/\e\\link\e]8;;\e\\ text\r\n")
+    (let (done transient-mark-mode)
+      (setq transient-mark-mode t)
+      (setq-local vterm-copy-mode t)
+      (goto-char (point-min))
+      (push-mark (point) t t)
+      (forward-char 2)
+      (should-not (vterm-test-hyperlinks--recording
+                    (cl-letf (((symbol-function 'vterm-copy-mode-done)
+                               (lambda (&rest _) (interactive) (setq done t))))
+                      (vterm-hyperlink-open))))
+      (should done))))
+
 (ert-deftest vterm-test-hyperlinks-file-uris ()
   "file:// URIs open with `find-file': local ones as paths, others by TRAMP."
   (should (equal (vterm--hyperlink-file-name "file:///tmp/a%20b.txt")
