@@ -196,7 +196,8 @@ void osc_sink(void *user, long command, const char *payload, size_t len) {
 void osc_dropped(void *user, const char *kind, long command, size_t len) {
   Term *t = user;
   (void)kind;
-  (void)command;
+  if (command == 8) /* an OSC 8 too big to read still ends the link */
+    t->links.active = 0;
   t->dropped_sequences++;
   t->dropped_bytes += len;
   t->dirty = true;
