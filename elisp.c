@@ -27,6 +27,8 @@ emacs_value Qforeground, Qbackground, Qweight, Qbold, Qunderline, Qslant,
     Qitalic, Qinverse_video, Qstrike_through, Qextend;
 emacs_value Qfont_lock_face, Qvterm_line_wrap, Qvterm_prompt, Qrear_nonsticky;
 emacs_value Qcursor_type, Qbox, Qhbar, Qbar;
+emacs_value Qvterm_hyperlink, Qvterm_hyperlink_id, Qvterm_hyperlink_map,
+    Qhelp_echo, Qmouse_face, Qhighlight, Qkeymap;
 emacs_value Qwrong_type_argument, Qargs_out_of_range, Qmemory_full;
 emacs_value Qvterm_termp;
 
@@ -91,6 +93,13 @@ static const NamedRef symbols[] = {
     {&Qbox, "box"},
     {&Qhbar, "hbar"},
     {&Qbar, "bar"},
+    {&Qvterm_hyperlink, "vterm-hyperlink"},
+    {&Qvterm_hyperlink_id, "vterm-hyperlink-id"},
+    {&Qvterm_hyperlink_map, "vterm-hyperlink-map"},
+    {&Qhelp_echo, "help-echo"},
+    {&Qmouse_face, "mouse-face"},
+    {&Qhighlight, "highlight"},
+    {&Qkeymap, "keymap"},
     {&Qwrong_type_argument, "wrong-type-argument"},
     {&Qargs_out_of_range, "args-out-of-range"},
     {&Qmemory_full, "memory-full"},

@@ -47,6 +47,8 @@ extern emacs_value Qforeground, Qbackground, Qweight, Qbold, Qunderline, Qslant,
 extern emacs_value Qfont_lock_face, Qvterm_line_wrap, Qvterm_prompt,
     Qrear_nonsticky;
 extern emacs_value Qcursor_type, Qbox, Qhbar, Qbar;
+extern emacs_value Qvterm_hyperlink, Qvterm_hyperlink_id, Qvterm_hyperlink_map,
+    Qhelp_echo, Qmouse_face, Qhighlight, Qkeymap;
 extern emacs_value Qwrong_type_argument, Qargs_out_of_range, Qmemory_full;
 extern emacs_value Qvterm_termp;
 

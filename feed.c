@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "keys.h"
+#include "link.h"
 #include "osc.h"
 #include "screen.h"
 #include "utf8.h"
@@ -285,17 +286,84 @@ static bool fills_row(Term *t, VTermPos pos) {
   return cell.width >= t->cols;
 }
 
+/* Marks at the start of a text write join the glyph before them, which
+ * libvterm redraws: with links about, that damage must not drop the
+ * glyph's link, so it is flushed apart, with the links frozen.  Returns the
+ * bytes of BYTES used. */
+static size_t write_leading_marks(Term *t, const char *bytes, size_t len) {
+  bool keep = t->links.count > 0 && leading_marks(bytes, len) > 0;
+  if (keep) {
+    vterm_screen_flush_damage(t->screen);
+    t->links_frozen = true;
+  }
+  size_t used = rejoin_combining(t, bytes, len);
+  if (keep && used == 0) {
+    used = leading_marks(bytes, len);
+    vterm_input_write(t->vt, bytes, used);
+  }
+  if (keep) {
+    vterm_screen_flush_damage(t->screen);
+    t->links_frozen = false;
+  }
+  return used;
+}
+
+/* The cells of the glyph just written, which left the cursor at AFTER:
+ * under it when it ended at the edge (PENDING), else just left of it. */
+static void mark_glyph_cells(Term *t, VTermPos after, bool pending) {
+  VTermScreenCell cell;
+  memset(&cell, 0, sizeof cell);
+  if (pending) {
+    vterm_screen_get_cell(t->screen, after, &cell);
+    link_mark_cells(t, after.row, after.col, after.col + cell.width);
+    return;
+  }
+  if (after.col <= 0)
+    return;
+  VTermPos left = {after.row, after.col - 1};
+  vterm_screen_get_cell(t->screen, left, &cell);
+  int start = cell.chars[0] == CELL_WIDE_RIGHT ? left.col - 1 : left.col;
+  link_mark_cells(t, after.row, start < 0 ? 0 : start, after.col);
+}
+
+/* Text while an OSC 8 link is active: one glyph (a character and the marks
+ * after it) per write, so the cells each one takes are known, and damage
+ * flushed around each, so the damage callback drops the cells' old links
+ * before the new one is recorded.  Control characters go alone and take
+ * no cells.  Link text is short; a long one costs a write per glyph. */
+static void term_write_linked(Term *t, const char *bytes, size_t len) {
+  size_t at = 0;
+  while (at < len) {
+    size_t size;
+    uint32_t cp = codepoint_at(bytes + at, len - at, &size);
+    bool control = cp < 0x20 || cp == 0x7F;
+    size_t end = at + size;
+    if (!control)
+      end += leading_marks(bytes + end, len - end);
+    VTermPos before, after;
+    vterm_state_get_cursorpos(t->state, &before);
+    vterm_screen_flush_damage(t->screen);
+    vterm_input_write(t->vt, bytes + at, end - at);
+    vterm_screen_flush_damage(t->screen);
+    vterm_state_get_cursorpos(t->state, &after);
+    at = end;
+    if (control) {
+      t->glyph_at_edge = false;
+      continue;
+    }
+    /* As in term_write_text: a cursor that stayed on this glyph at the
+     * edge means a pending wrap. */
+    bool pending = before.row == after.row && before.col == after.col &&
+                   cursor_on_edge_glyph(t, &t->edge_pos, cp);
+    t->glyph_at_edge = pending;
+    mark_glyph_cells(t, after, pending);
+  }
+}
+
 /* Text for libvterm.  Its last glyph goes in a write of its own: if the
  * cursor stays where that glyph went, the glyph ended at the right edge
  * and a wrap is pending (libvterm does not say so otherwise). */
-static void term_write_text(Term *t, const char *bytes, size_t len) {
-  size_t used = rejoin_combining(t, bytes, len);
-  if (used == len) { /* marks only: the edge glyph was printed again */
-    t->glyph_at_edge = cursor_on_edge_glyph(t, &t->edge_pos, 0);
-    return;
-  }
-  bytes += used;
-  len -= used;
+static void term_write_plain(Term *t, const char *bytes, size_t len) {
   size_t last = last_glyph_start(bytes, len);
   if (last > 0)
     vterm_input_write(t->vt, bytes, last);
@@ -385,9 +453,46 @@ void feed_set_sync(Term *t, bool enable) {
   t->sync_on = false;
 }
 
+/* Plain text with links about: libvterm merges the damage of one row, so
+ * text on both sides of a CR, BS or HT would damage the cells the cursor
+ * jumped over too, and drop their links.  The text is written in pieces
+ * ending at those controls, with the damage flushed after each. */
+static void term_write_around_links(Term *t, const char *bytes, size_t len) {
+  size_t start = 0;
+  for (size_t i = 0; i < len; i++)
+    if (bytes[i] == '\r' || bytes[i] == '\b' || bytes[i] == '\t') {
+      term_write_plain(t, bytes + start, i + 1 - start);
+      vterm_screen_flush_damage(t->screen);
+      start = i + 1;
+    }
+  if (start < len)
+    term_write_plain(t, bytes + start, len - start);
+}
+
+static void term_write_text(Term *t, const char *bytes, size_t len) {
+  size_t used = write_leading_marks(t, bytes, len);
+  if (used == len) { /* marks only: the edge glyph was printed again */
+    t->glyph_at_edge = cursor_on_edge_glyph(t, &t->edge_pos, 0);
+    return;
+  }
+  bytes += used;
+  len -= used;
+  if (link_recording(t))
+    term_write_linked(t, bytes, len);
+  else if (t->links.count > 0)
+    term_write_around_links(t, bytes, len);
+  else
+    term_write_plain(t, bytes, len);
+}
+
 /* One write of the stream guard: text, or one whole sequence. */
 static void term_write(Term *t, const char *bytes, size_t len) {
   watch_resets(t, bytes, len);
+  /* With links about, damage is flushed at every write: damage merged
+   * across two writes to one row would cover the cells between them too,
+   * and drop their links (link.h). */
+  if (t->links.count > 0)
+    vterm_screen_flush_damage(t->screen);
   if (bytes[0] != '\x1b') {
     term_write_text(t, bytes, len);
   } else if (t->sync_enabled && sync_sequence(t, bytes, len)) {

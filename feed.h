@@ -37,6 +37,9 @@
  *  - synchronized output (DEC mode 2026, unknown to libvterm): CSI ? 2026
  *    h and l set and reset Term.sync_on, and its DECRQM (CSI ? 2026 $ p)
  *    is answered here, never by libvterm (which would say "unknown").
+ *  - while an OSC 8 link is active, text goes one glyph per write and the
+ *    cells each glyph took get the link (link.h); with links about, damage
+ *    is flushed at every write, so it covers only the cells that changed.
  * OSC payloads and dropped sequences go to osc.c.
  *
  * Owns: Term.glyph_at_edge, edge_pos, after_esc, sync_enabled and sync_on.

@@ -17,6 +17,7 @@
  */
 #include "line.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- Colours and styles -------------------------------------------------- */
@@ -82,12 +83,15 @@ static void style_apply(const VTermState *state, CellStyle s,
 void row_info_clear(TermAlloc *a, RowInfo *r) {
   talloc_string_unref(a, r->dir);
   r->dir = NULL;
+  free(r->links);
+  r->links = NULL;
   r->prompt_col = -1;
   r->continuation = false;
 }
 
 void row_info_blank(TermAlloc *a, RowInfo *r, const char *dir) {
   r->dir = talloc_string_ref(a, dir);
+  r->links = NULL;
   r->prompt_col = -1;
   r->continuation = false;
 }

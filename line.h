@@ -27,7 +27,7 @@
  * Owns: nothing of its own.  line_encode fills a LineScratch the caller
  * owns (valid until its next use); line_copy returns one talloc_record
  * block that the caller owns and gives back with line_free, which also
- * drops the line's directory reference.
+ * drops the line's directory reference and frees its links.
  * Never: calls Emacs, touches a Term, or signals; failures are false/NULL
  * returns. */
 
@@ -72,6 +72,20 @@ void line_unpack_color(const VTermState *state, uint32_t packed,
 
 /* ---- What a row remembers besides its cells ------------------------------ */
 
+/* Cells [start, end) of a row show link LINK (an index into the Term's
+ * link table, link.h). */
+typedef struct {
+  int start, end;
+  uint32_t link;
+} LinkSpan;
+
+/* A row's links: N spans, sorted, never overlapping, in one malloc'd block
+ * with the struct (SPANS points just past it). */
+typedef struct RowLinks {
+  int n, cap;
+  LinkSpan *spans;
+} RowLinks;
+
 typedef struct {
   /* Directory recorded by OSC 51;A: a refcounted talloc string (one
    * reference owned here), or NULL. */
@@ -81,13 +95,16 @@ typedef struct {
    * as of the last screen_snapshot_continuations: libvterm forgets the
    * flags of rows that a multi-line scroll pushes out, before we see them. */
   bool continuation;
+  /* OSC 8 links on the row (link.h): owned here, malloc'd, or NULL.  It
+   * moves with the row info, like DIR. */
+  RowLinks *links;
 } RowInfo;
 
-/* Drops R's directory reference and resets it. */
+/* Drops R's directory reference and links, and resets it. */
 void row_info_clear(TermAlloc *a, RowInfo *r);
 
-/* A row new on the screen: no prompt, the directory DIR (borrowed; R takes
- * a reference of its own). */
+/* A row new on the screen: no prompt, no links, the directory DIR (borrowed; R
+ * takes a reference of its own). */
 void row_info_blank(TermAlloc *a, RowInfo *r, const char *dir);
 
 /* ---- Compact lines ------------------------------------------------------- */

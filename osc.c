@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "elisp.h"
+#include "link.h"
 #include "screen.h"
 
 static char *copy_bytes(const char *p, size_t n) {
@@ -184,7 +185,10 @@ void osc_sink(void *user, long command, const char *payload, size_t len) {
   case 52: /* selection */
     osc_selection(t, payload, len);
     break;
-  default: /* OSC 1 (icon), 7, 8, 133, ...: ignored */
+  case 8: /* hyperlink: starts or ends the active link (link.c) */
+    link_osc(t, payload, len);
+    break;
+  default: /* OSC 1 (icon), 7, 133, ...: ignored */
     break;
   }
 }
@@ -192,7 +196,8 @@ void osc_sink(void *user, long command, const char *payload, size_t len) {
 void osc_dropped(void *user, const char *kind, long command, size_t len) {
   Term *t = user;
   (void)kind;
-  (void)command;
+  if (command == 8) /* an OSC 8 too big to read still ends the link */
+    t->links.active = 0;
   t->dropped_sequences++;
   t->dropped_bytes += len;
   t->dirty = true;

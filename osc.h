@@ -30,6 +30,8 @@
  *   OSC 51;E      eval          vterm--eval, each in order, at most
  *                               TERM_EVAL_LIMIT per redraw
  *   OSC 52        selection     vterm--set-selection (queries ignored)
+ *   OSC 8         hyperlink     link_osc (link.h): no event, the active
+ *                               link of the text that follows
  *
  * Sequences the guard dropped for their size are counted (osc_dropped) and
  * reported once per redraw through `message'.

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "elisp.h"
+#include "link.h"
 #include "screen.h"
 #include "scrollback.h"
 #include "utf8.h"
@@ -44,8 +45,14 @@ typedef struct {
   int kind;
 } Mark;
 
+/* Characters [start, end) show OSC 8 link LINK (link.h). */
+typedef struct {
+  ptrdiff_t start, end;
+  uint32_t link;
+} LinkMark;
+
 /* Text being built for one insertion: UTF-8 in t->text, spans and marks in
- * t->spans / t->marks, CHARS characters so far. */
+ * t->spans / t->marks, links in t->link_marks, CHARS characters so far. */
 typedef struct {
   Term *t;
   ptrdiff_t chars;
@@ -101,11 +108,39 @@ static void builder_span(Builder *b, ptrdiff_t start, ptrdiff_t end,
     b->oom = true;
 }
 
+static void builder_link(Builder *b, ptrdiff_t start, ptrdiff_t end,
+                         uint32_t link) {
+  LinkMark m = {start, end, link};
+  if (end > start && !buf_append(&b->t->link_marks, &m, sizeof m))
+    b->oom = true;
+}
+
+/* Follows a line's link spans cell by cell (render_line). */
+typedef struct {
+  const RowLinks *links; /* NULL: none, or links are off */
+  int next;              /* the span to open or close next */
+  ptrdiff_t open_at;     /* where the open span's text starts, or -1 */
+} LinkCursor;
+
+/* At cell I, whose text starts at b->chars: closes the span that ended
+ * before it, opens the one it starts. */
+static void link_cursor_at(Builder *b, LinkCursor *c, int i) {
+  const RowLinks *rl = c->links;
+  if (c->open_at >= 0 && i >= rl->spans[c->next].end) {
+    builder_link(b, c->open_at, b->chars, rl->spans[c->next].link);
+    c->open_at = -1;
+    c->next++;
+  }
+  if (c->open_at < 0 && c->next < rl->n && i >= rl->spans[c->next].start)
+    c->open_at = b->chars;
+}
+
 /* Appends line L (and its newline) to the text. */
 static void render_line(Builder *b, const Line *l) {
   int run = 0;
   ptrdiff_t run_start = b->chars, prompt_at = -1;
   int prompt_col = l->info.prompt_col;
+  LinkCursor links = {b->t->links.disabled ? NULL : l->info.links, 0, -1};
   LineIter it;
   line_iter_init(&it, l);
   while (line_iter_next(&it)) {
@@ -115,6 +150,8 @@ static void render_line(Builder *b, const Line *l) {
       run++;
       run_start = b->chars;
     }
+    if (links.links)
+      link_cursor_at(b, &links, i);
     if (it.cp == 0)
       continue; /* the right half of a wide character */
     if (prompt_col >= 0 && i >= prompt_col && prompt_at < 0)
@@ -125,6 +162,9 @@ static void render_line(Builder *b, const Line *l) {
   }
   if (l->nruns > 0)
     builder_span(b, run_start, b->chars, l->runs[run].style);
+  if (links.open_at >= 0)
+    builder_link(b, links.open_at, b->chars,
+                 links.links->spans[links.next].link);
   /* A prompt mark needs the prompt itself on the row (a cleared row keeps
    * its info but has no prompt any more). */
   if (prompt_col >= 0 && l->ncells >= prompt_col)
@@ -238,6 +278,59 @@ static emacs_value face_lookup(Term *t, emacs_env *env, FaceCache *cache,
   return face_plist(t, env, s); /* cache full */
 }
 
+/* ---- Links --------------------------------------------------------------- */
+
+/* Gives the text of each link its properties in STR: the URI
+ * (`vterm-hyperlink', also the help-echo), its id, the keymap that opens
+ * it, mouse-face, and the `vterm-hyperlink' face in front of the faces of
+ * the style spans under it. */
+static void put_links(Term *t, emacs_env *env, FaceCache *cache,
+                      emacs_value str) {
+  const LinkMark *marks = (const LinkMark *)(void *)t->link_marks.data;
+  size_t nmarks = t->link_marks.len / sizeof *marks;
+  const Span *spans = (const Span *)(void *)t->spans.data;
+  size_t nspans = t->spans.len / sizeof *spans, first = 0;
+  for (size_t i = 0; i < nmarks && !elisp_failed(env); i++) {
+    const Link *link = link_get(&t->links, marks[i].link);
+    if (!link)
+      continue;
+    emacs_value uri = elisp_string(env, link->uri, link->uri_len);
+    emacs_value id =
+        link->id_len ? elisp_string(env, link->id, link->id_len) : Qnil;
+    emacs_value items[10] = {Qvterm_hyperlink,
+                             uri,
+                             Qvterm_hyperlink_id,
+                             id,
+                             Qhelp_echo,
+                             uri,
+                             Qmouse_face,
+                             Qhighlight,
+                             Qkeymap,
+                             Qvterm_hyperlink_map};
+    emacs_value args[4] = {elisp_integer(env, marks[i].start),
+                           elisp_integer(env, marks[i].end),
+                           env->funcall(env, Flist, 10, items), str};
+    if (elisp_failed(env))
+      return;
+    env->funcall(env, Fadd_text_properties, 4, args);
+    while (first < nspans && spans[first].end <= marks[i].start)
+      first++;
+    for (size_t k = first;
+         k < nspans && spans[k].start < marks[i].end && !elisp_failed(env);
+         k++) {
+      emacs_value faces[2] = {Qvterm_hyperlink,
+                              face_lookup(t, env, cache, spans[k].style)};
+      emacs_value put[5] = {
+          elisp_integer(env, spans[k].start > marks[i].start ? spans[k].start
+                                                             : marks[i].start),
+          elisp_integer(env, spans[k].end < marks[i].end ? spans[k].end
+                                                         : marks[i].end),
+          Qfont_lock_face, env->funcall(env, Flist, 2, faces), str};
+      env->funcall(env, Fput_text_property, 5, put);
+    }
+  }
+}
+
 /* ---- Buffer edits -------------------------------------------------------- */
 
 /* Position of the start of the Nth line counted from the end of the buffer
@@ -278,6 +371,7 @@ static bool insert_built(Term *t, emacs_env *env, Builder *b) {
                            face_lookup(t, env, cache, spans[i].style), str};
     env->funcall(env, Fput_text_property, 5, args);
   }
+  put_links(t, env, cache, str);
   if (cache_malloced)
     free(cache);
   emacs_value wrap_items[4] = {Qvterm_line_wrap, Qt, Qrear_nonsticky, Qt};
@@ -299,7 +393,7 @@ static bool insert_built(Term *t, emacs_env *env, Builder *b) {
 /* ---- Redraw -------------------------------------------------------------- */
 
 static void builder_reset(Term *t, Builder *b) {
-  t->text.len = t->spans.len = t->marks.len = 0;
+  t->text.len = t->spans.len = t->marks.len = t->link_marks.len = 0;
   b->t = t;
   b->chars = 0;
   b->oom = false;
@@ -505,6 +599,7 @@ void render_release_scratch(Term *t) {
   buf_trim(&t->text, keep);
   buf_trim(&t->spans, keep);
   buf_trim(&t->marks, keep);
+  buf_trim(&t->link_marks, keep);
 }
 
 bool render_text_changed(const Term *t) {

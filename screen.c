@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "feed.h"
+#include "link.h"
 #include "scrollback.h"
 
 /* ---- Damage -------------------------------------------------------------- */
@@ -63,8 +64,20 @@ bool screen_row_wraps(const Term *t, int row, const Line *l) {
 
 /* ---- Callbacks ----------------------------------------------------------- */
 
+/* Cells [START_COL, END_COL) of rows [START_ROW, END_ROW) changed: they lose
+ * their links (link.h), unless a resize or feed.c froze them.  The
+ * alternate screen has no row info of its own. */
+static void drop_links(Term *t, int start_row, int end_row, int start_col,
+                       int end_col) {
+  if (t->links.count == 0 || t->links_frozen || t->altscreen || t->resize_info)
+    return;
+  for (int r = start_row < 0 ? 0 : start_row; r < end_row && r < t->rows; r++)
+    link_clear_cells(&t->row_info[r].links, start_col, end_col);
+}
+
 static int cb_damage(VTermRect rect, void *user) {
   Term *t = user;
+  drop_links(t, rect.start_row, rect.end_row, rect.start_col, rect.end_col);
   /* With row merging, libvterm keeps the rows of the first rectangle of a
    * row: an empty one (ED 1 on row 0 erases no whole row first) swallows
    * the real damage that follows, so an empty rectangle means its row. */
@@ -110,6 +123,13 @@ static int cb_moverect(VTermRect dest, VTermRect src, void *user) {
       dest.end_col == t->cols && dest.start_row != src.start_row) {
     row_info_move(t, dest, src);
     t->rows_pushed = 0; /* their rows just left the screen */
+  } else if (dest.start_row == src.start_row) {
+    /* Cells shifted along their rows (ICH, DCH, a scroll inside left and
+     * right margins): libvterm reports no damage, and links do not follow
+     * the cells. */
+    drop_links(t, start, end,
+               dest.start_col < src.start_col ? dest.start_col : src.start_col,
+               dest.end_col > src.end_col ? dest.end_col : src.end_col);
   }
   screen_invalidate_rows(t, start, end);
   return 1;
@@ -194,10 +214,11 @@ static bool pushed_row_wraps(const Term *t, int row, const Line *l) {
 static int cb_sb_pushline(int cols, const VTermScreenCell *cells, void *user) {
   Term *t = user;
   int row = t->rows_pushed++;
-  RowInfo info = {NULL, -1, false};
+  RowInfo info = {NULL, -1, false, NULL};
   if (row < t->rows) {
     info = t->row_info[row];
     t->row_info[row].dir = NULL; /* ownership moves to the line */
+    t->row_info[row].links = NULL;
   }
   Line scratch;
   Line *l = NULL;
@@ -226,8 +247,10 @@ static int cb_sb_popline(int cols, VTermScreenCell *cells, void *user) {
   Line *l = sb_pop(t);
   line_decode(t->state, l, cells, cols);
   /* Fvterm_set_size reserved room for every row. */
-  if (buf_append(&t->popped_info, &l->info, sizeof l->info))
+  if (buf_append(&t->popped_info, &l->info, sizeof l->info)) {
     l->info.dir = NULL; /* ownership moved to popped_info */
+    l->info.links = NULL;
+  }
   line_free(&t->alloc, l);
   t->dirty = true;
   return 1;
@@ -249,7 +272,7 @@ static void resize_row_info(Term *t, int new_rows) {
   int npopped = (int)(t->popped_info.len / sizeof *popped);
   int r = 0;
   for (int i = npopped - 1; i >= 0 && r < new_rows; i--)
-    info[r++] = popped[i], popped[i].dir = NULL;
+    info[r++] = popped[i], popped[i].dir = NULL, popped[i].links = NULL;
   for (int i = 0; i < t->rows; i++) {
     if (r < new_rows && i >= t->rows_pushed)
       info[r++] = t->row_info[i];
@@ -270,6 +293,8 @@ static void resize_row_info(Term *t, int new_rows) {
 static int cb_resize(int rows, int cols, void *user) {
   Term *t = user;
   resize_row_info(t, rows);
+  for (int r = 0; r < rows; r++) /* cells past the new width are gone */
+    link_clear_cells(&t->row_info[r].links, cols, TERM_MAX_COLS + 1);
   t->rows = rows;
   t->cols = cols;
   screen_invalidate_rows(t, 0, rows);
@@ -338,12 +363,14 @@ bool screen_resize(Term *t, int rows, int cols) {
   }
   t->resize_info = info; /* cb_resize takes it */
   screen_snapshot_continuations(t);
+  t->links_frozen = true; /* the resize redraws cells that keep their links */
   vterm_set_size(t->vt, rows, cols);
   t->use_snapshot = false;
   t->glyph_at_edge = false;
   feed_clamp_cursor(t);
   repair_scroll_region(t);
   vterm_screen_flush_damage(t->screen);
+  t->links_frozen = false;
   free(t->resize_info); /* left if libvterm did not call back */
   t->resize_info = NULL;
   t->dirty = true;

@@ -23,8 +23,10 @@
  * scrollback, a new size, terminal properties.  This unit turns them into
  * the Term's bookkeeping: the range of rows to redraw, the scrollback ring
  * (through scrollback.h), the cursor properties, and the row info (the
- * directory and prompt column of each row, and its continuation flag),
- * which it moves in step with the rows it describes.
+ * directory and prompt column of each row, its continuation flag and its
+ * OSC 8 link spans), which it moves in step with the rows it describes.
+ * Damage, and cells shifted along a row, drop the link spans of the cells
+ * concerned (link.h), except while Term.links_frozen is set.
  *
  * Owns: Term.row_info (rows entries, malloc'd), popped_info, resize_info
  * while a resize runs, rows_pushed, use_snapshot, altscreen, the invalid

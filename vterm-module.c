@@ -103,6 +103,8 @@ static void term_finalize(void *ptr) EMACS_NOEXCEPT {
   buf_free(&t->text);
   buf_free(&t->spans);
   buf_free(&t->marks);
+  buf_free(&t->link_marks);
+  link_free_table(&t->links);
 #ifndef _WIN32
   if (t->pty_fd >= 0)
     close(t->pty_fd);
@@ -115,7 +117,8 @@ static void term_finalize(void *ptr) EMACS_NOEXCEPT {
  * terminal has one. */
 static void reset_scratch(Term *t) {
   Buf *bufs[] = {&t->text,          &t->spans,        &t->marks,
-                 &t->scratch.chars, &t->scratch.runs, &t->scratch.extra};
+                 &t->scratch.chars, &t->scratch.runs, &t->scratch.extra,
+                 &t->link_marks};
   talloc_temp_reset(&t->alloc);
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
     buf_release(bufs[i], t->alloc.arenas ? &t->alloc : NULL);
@@ -571,6 +574,42 @@ static emacs_value Fvterm_synchronized_p(emacs_env *env, ptrdiff_t nargs,
   return t ? bool_value(t->sync_on) : Qnil;
 }
 
+static emacs_value Fvterm_set_hyperlinks(emacs_env *env, ptrdiff_t nargs,
+                                         emacs_value args[],
+                                         void *data) EMACS_NOEXCEPT {
+  (void)nargs;
+  (void)data;
+  Term *t = arg_term(env, args[0]);
+  if (!t)
+    return Qnil;
+  bool on = env->is_not_nil(env, args[1]);
+  if (t->links.disabled == on) {
+    t->links.disabled = !on;
+    t->links.active = 0;
+    screen_invalidate_rows(t, 0, t->rows);
+  }
+  return Qnil;
+}
+
+static emacs_value Fvterm_hyperlink_stats(emacs_env *env, ptrdiff_t nargs,
+                                          emacs_value args[],
+                                          void *data) EMACS_NOEXCEPT {
+  (void)nargs;
+  (void)data;
+  Term *t = arg_term(env, args[0]);
+  if (!t)
+    return Qnil;
+  emacs_value items[8] = {env->intern(env, ":count"),
+                          elisp_integer(env, t->links.count),
+                          env->intern(env, ":bytes"),
+                          elisp_integer(env, (intmax_t)t->links.bytes),
+                          env->intern(env, ":entries"),
+                          elisp_integer(env, t->links.cap),
+                          env->intern(env, ":dropped"),
+                          elisp_integer(env, (intmax_t)t->links.dropped)};
+  return env->funcall(env, Flist, 8, items);
+}
+
 static emacs_value Fvterm_module_info(emacs_env *env, ptrdiff_t nargs,
                                       emacs_value args[],
                                       void *data) EMACS_NOEXCEPT {
@@ -743,6 +782,12 @@ static const ModuleFunction module_functions[] = {
     {"vterm--synchronized-p", 1, 1, Fvterm_synchronized_p,
      "Return t while TERM holds its redraws for a synchronized update.\n\n"
      "(fn TERM)"},
+    {"vterm--set-hyperlinks", 2, 2, Fvterm_set_hyperlinks,
+     "Make TERM record and show OSC 8 hyperlinks if FLAG is non-nil.\n\n"
+     "(fn TERM FLAG)"},
+    {"vterm--hyperlink-stats", 1, 1, Fvterm_hyperlink_stats,
+     "Return a plist of TERM's hyperlink table: live links, their bytes,\n"
+     "allocated entries and links not made.\n\n(fn TERM)"},
     {"vterm--module-info", 0, 0, Fvterm_module_info,
      "Return a plist describing how the module was built.\n\n(fn)"},
     {"vterm--arena-stats", 1, 1, Fvterm_arena_stats,

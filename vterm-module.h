@@ -28,6 +28,7 @@
  *                   and the row info that moves with the rows
  *   feed.c          bytes from the stream guard into libvterm
  *   osc.c           OSC handlers, the events queue and its delivery
+ *   link.c          OSC 8 hyperlinks: the link table, the cells of links
  *   scrollback.c    the scrollback ring and which of its lines the buffer
  *                   shows
  *   render.c        the buffer text: builder, faces, edits, point
@@ -51,6 +52,7 @@
 #include <vterm.h>
 
 #include "line.h"
+#include "link.h"
 #include "stream.h"
 #include "term-alloc.h"
 
@@ -106,6 +108,12 @@ typedef struct Term {
   bool use_snapshot;    /* the running write or resize may push several rows:
                            take wrap flags from the row info snapshot */
   bool altscreen;
+
+  /* link.c: the OSC 8 link table and the active link; the cells each link
+   * covers are in the row info (RowInfo.links).  links_frozen (screen.c):
+   * a resize runs, whose damage must not drop the links of moved cells. */
+  LinkTable links;
+  bool links_frozen;
 
   /* feed.c: the last text write left a glyph ending at the right edge with
    * the cursor on it (pending wrap): a combining mark that arrives next
@@ -194,7 +202,7 @@ typedef struct Term {
   VTermScreenCell *cells;
   int cells_cap;
   LineScratch scratch;
-  Buf text, spans, marks;
+  Buf text, spans, marks, link_marks;
 } Term;
 
 /* ---- Fault injection (tests) ------------------------------------------------

@@ -1041,6 +1041,7 @@ an error is signaled instead."
 (declare-function vterm--set-synchronized-output "ext:vterm-module.c"
                   (term enable))
 (declare-function vterm--synchronized-p "ext:vterm-module.c" (term))
+(declare-function vterm--set-hyperlinks "ext:vterm-module.c" (term flag))
 
 ;;;; Buffer-local state
 
@@ -1603,6 +1604,7 @@ turns the buffer into an ordinary read-only buffer for copying.
                                   vterm-disable-inverse-video
                                   vterm-ignore-blink-cursor
                                   vterm-set-bold-highbright))
+    (vterm--hyperlinks-setup)
     (setq vterm--rows rows)
     (vterm--sync-setup)
     (setq buffer-read-only t)
@@ -3085,6 +3087,108 @@ cancels it."
       (when (and vterm--term (vterm--synchronized-p vterm--term))
         (vterm--set-synchronized-output vterm--term t)
         (vterm--delayed-redraw buffer)))))
+
+;;; Hyperlinks
+
+;; Programs mark text as a link with OSC 8 (ESC ] 8 ; PARAMS ; URI ST,
+;; ended by ESC ] 8 ; ; ST).  The module keeps the links beside the cells
+;; and puts these properties on the linked text: `vterm-hyperlink' (the
+;; URI), `vterm-hyperlink-id' (its id= parameter, or nil), `help-echo',
+;; `mouse-face', the face `vterm-hyperlink' in front of the text's own, and
+;; the keymap `vterm-hyperlink-map'.
+
+(defcustom vterm-enable-hyperlinks t
+  "Non-nil means text that programs mark with OSC 8 is a link.
+Pressing return or clicking on the text opens the link's URI (see
+`vterm-hyperlink-map'), with `browse-url', or with `find-file' for
+a file:// URI (through TRAMP when it names another host).  When
+nil, OSC 8 sequences are ignored and the text is plain.  The value
+is read when a terminal starts."
+  :type 'boolean
+  :group 'vterm)
+
+(defface vterm-hyperlink '((t :inherit link))
+  "Face added to the text of OSC 8 hyperlinks."
+  :group 'vterm)
+
+(defvar vterm-hyperlink-map
+  (let ((map (make-sparse-keymap)))
+    (define-key map (kbd "RET") #'vterm-hyperlink-open)
+    (define-key map [return] #'vterm-hyperlink-open)
+    (define-key map [mouse-1] #'vterm-hyperlink-open-mouse)
+    (define-key map [mouse-2] #'vterm-hyperlink-open-mouse)
+    map)
+  "Keymap on the text of OSC 8 hyperlinks.")
+;; The module names the keymap by its symbol in the `keymap' property.
+(fset 'vterm-hyperlink-map vterm-hyperlink-map)
+
+(defun vterm--hyperlinks-setup ()
+  "Tell the terminal of this buffer whether to keep OSC 8 links."
+  (vterm--set-hyperlinks vterm--term vterm-enable-hyperlinks))
+
+(defun vterm--percent-decode (string)
+  "Return STRING with its %XX escapes decoded, as UTF-8."
+  (decode-coding-string
+   (encode-coding-string
+    (replace-regexp-in-string
+     "%[0-9A-Fa-f][0-9A-Fa-f]"
+     (lambda (escape) (string (string-to-number (substring escape 1) 16)))
+     string t t)
+    'latin-1)
+   'utf-8))
+
+(defun vterm--hyperlink-file-name (uri)
+  "Return the file name that URI designates, or nil if not a file:// URI.
+A host that is neither empty, localhost nor the function
+`system-name' gives the TRAMP file name /-:HOST:PATH, as
+directories reported by OSC 51;A do."
+  (when (string-match "\\`file://\\([^/]*\\)\\(/[^?#]*\\)" uri)
+    (let ((host (match-string 1 uri))
+          (path (vterm--percent-decode (match-string 2 uri))))
+      (if (or (member host '("" "localhost"))
+              (string= host (system-name))
+              (string= host (car (split-string (system-name) "\\."))))
+          path
+        (concat "/-:" host ":" path)))))
+
+(defun vterm-hyperlink-follow (uri)
+  "Open URI: a file:// URI with `find-file', anything else with `browse-url'."
+  (let ((file (vterm--hyperlink-file-name uri)))
+    (if file
+        (find-file file)
+      (browse-url uri))))
+
+(defun vterm--point-at-cursor-p ()
+  "Return non-nil if point is at the terminal cursor."
+  (and vterm--term
+       (not vterm-copy-mode)
+       (= (point) (save-excursion (vterm-reset-cursor-point)))))
+
+(defun vterm-hyperlink-open (&optional pos)
+  "Open the OSC 8 hyperlink at POS, point by default.
+When point is at the terminal cursor, outside copy mode, send a
+return to the terminal instead, as RET does elsewhere; in copy
+mode with an active region, copy it as `vterm-copy-mode-done'
+does."
+  (interactive)
+  (let ((uri (get-text-property (or pos (point)) 'vterm-hyperlink)))
+    (cond ((and (null pos) vterm-copy-mode (use-region-p))
+           (call-interactively #'vterm-copy-mode-done))
+          ((and (null pos) (vterm--point-at-cursor-p)) (vterm-send-return))
+          (uri (vterm-hyperlink-follow uri))
+          (t (user-error "No hyperlink here")))))
+
+(defun vterm-hyperlink-open-mouse (event)
+  "Open the OSC 8 hyperlink clicked on in EVENT."
+  (interactive "e")
+  (let* ((posn (event-end event))
+         (pos (posn-point posn))
+         (window (posn-window posn)))
+    (when (and (windowp window) pos)
+      (with-current-buffer (window-buffer window)
+        (let ((uri (get-text-property pos 'vterm-hyperlink)))
+          (when uri
+            (vterm-hyperlink-follow uri)))))))
 
 ;;; Entry Points
 
