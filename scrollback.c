@@ -157,6 +157,18 @@ const char *sb_line_dir(const Term *t, intmax_t line) {
   return line <= t->drawn_count ? t->drawn_dirs[line - 1] : NULL;
 }
 
+const Line *sb_buffer_line(const Term *t, intmax_t line, bool *past) {
+  *past = false;
+  if (line < 1 || line <= t->sb_evicted)
+    return NULL;
+  line -= t->sb_evicted;
+  if (line > t->sb_in_buffer) {
+    *past = true;
+    return NULL;
+  }
+  return sb_at(t, t->sb_pending + (int)(t->sb_in_buffer - line));
+}
+
 void sb_free(Term *t) {
   for (int i = 0; i < t->sb_count; i++)
     line_free(&t->alloc, sb_at(t, i));
