@@ -54,6 +54,7 @@ def main(paths):
     if base not in systems:
         base = systems[0]
     others = [s for s in systems if s != base]
+    systems = [base] + others
 
     cat = defaultdict(list)
     failed = defaultdict(list)
