@@ -57,6 +57,7 @@ typedef struct {
   Term *t;
   ptrdiff_t chars;
   bool oom;
+  bool plain; /* record no style runs: lines whose faces come lazily */
 } Builder;
 
 static void builder_bytes(Builder *b, const char *p, size_t n,
@@ -90,7 +91,7 @@ static bool style_extends_invisibly(CellStyle s) {
 
 static void builder_span(Builder *b, ptrdiff_t start, ptrdiff_t end,
                          CellStyle style) {
-  if (end <= start)
+  if (end <= start || b->plain)
     return;
   /* A span continuing the previous line's last span in the same style takes
    * the newline between them: one text property call instead of one per
@@ -397,6 +398,7 @@ static void builder_reset(Term *t, Builder *b) {
   b->t = t;
   b->chars = 0;
   b->oom = false;
+  b->plain = false;
 }
 
 static void render_screen_rows(Term *t, Builder *b, int start, int end) {
@@ -425,8 +427,10 @@ static void redraw_evicted(Term *t, emacs_env *env) {
 static void redraw_everything(Term *t, emacs_env *env, Builder *b) {
   bool deleted = elisp_delete_region(env, elisp_position(env, Fpoint_min),
                                      elisp_position(env, Fpoint_max));
+  b->plain = t->lazy_faces;
   for (int i = t->sb_count - 1; i >= 0 && !b->oom; i--)
     render_line(b, sb_at(t, i));
+  b->plain = false;
   render_screen_rows(t, b, 0, t->rows);
   if (deleted && insert_built(t, env, b)) {
     t->sb_in_buffer = t->sb_count;
@@ -439,8 +443,10 @@ static void redraw_scrolled(Term *t, emacs_env *env, Builder *b) {
   intmax_t start = line_from_end(env, t->rows_in_buffer + t->sb_popped);
   bool deleted =
       elisp_delete_region(env, start, elisp_position(env, Fpoint_max));
+  b->plain = t->lazy_faces;
   for (int i = t->sb_pending - 1; i >= 0 && !b->oom; i--)
     render_line(b, sb_at(t, i));
+  b->plain = false;
   render_screen_rows(t, b, 0, t->rows);
   if (deleted && insert_built(t, env, b)) {
     t->sb_in_buffer += t->sb_pending;
@@ -485,6 +491,61 @@ void render_text(Term *t, emacs_env *env) {
   t->rows_in_buffer = t->rows;
   t->invalid_start = t->invalid_end = 0;
   sb_snapshot_drawn_dirs(t);
+}
+
+/* ---- Lazy faces ---------------------------------------------------------- */
+
+/* Puts the faces on scrollback line L, drawn plain at buffer position START
+ * and ending at EOL, if the buffer line still holds its text. */
+static void fontify_line(Term *t, emacs_env *env, FaceCache *cache,
+                         const Line *l, intmax_t start, intmax_t eol) {
+  Builder b;
+  builder_reset(t, &b);
+  render_line(&b, l);
+  if (b.oom) {
+    elisp_memory_full(env);
+    return;
+  }
+  if (eol - start != b.chars - 1)
+    return; /* not the text drawn for L (copy mode joined lines) */
+  const Span *spans = (const Span *)(void *)t->spans.data;
+  size_t nspans = t->spans.len / sizeof *spans;
+  for (size_t i = 0; i < nspans && !elisp_failed(env); i++) {
+    emacs_value args[4] = {elisp_integer(env, start + spans[i].start),
+                           elisp_integer(env, start + spans[i].end),
+                           Qfont_lock_face,
+                           face_lookup(t, env, cache, spans[i].style)};
+    env->funcall(env, Fput_text_property, 4, args);
+  }
+}
+
+void render_fontify(Term *t, emacs_env *env, intmax_t line, intmax_t start,
+                    intmax_t end) {
+  if (line < 0) /* counted from the end: the buffer has every line drawn */
+    line += (intmax_t)t->sb_evicted + t->sb_in_buffer + t->sb_popped +
+            t->rows_in_buffer + 1;
+  if (line < 1)
+    return; /* not a line of the buffer as drawn */
+  FaceCache *cache = calloc(1, sizeof *cache);
+  if (!cache) {
+    elisp_memory_full(env);
+    return;
+  }
+  for (; start < end && !elisp_failed(env); line++) {
+    bool past = false;
+    const Line *l = sb_buffer_line(t, line, &past);
+    if (past)
+      break; /* lines popped back to the screen, and the screen: eager */
+    if (!elisp_goto_char(env, start))
+      break;
+    intmax_t eol = elisp_position(env, Fline_end_position);
+    if (elisp_failed(env))
+      break;
+    if (l)
+      fontify_line(t, env, cache, l, start, eol);
+    start = eol + 1;
+  }
+  free(cache);
 }
 
 /* ---- Point --------------------------------------------------------------- */

@@ -22,7 +22,8 @@
  * lines, oldest first, then one line per screen row (DESIGN.md §4).  A redraw
  * builds the text of every line to change in one UTF-8 string (the builder),
  * with a face per run of identical style (the face cache, one plist per
- * distinct style per redraw) and the `vterm-line-wrap' and `vterm-prompt'
+ * distinct style per redraw; none for scrollback lines with lazy faces, see
+ * render_fontify) and the `vterm-line-wrap' and `vterm-prompt'
  * marks, inserts it with one call, and deletes the lines it replaces.  Then
  * point goes to the terminal's cursor, padding its row with spaces when the
  * cursor is beyond the row's text, and the cursor's type and blinking follow
@@ -48,6 +49,16 @@ bool render_text_changed(const Term *t);
  * an error from Lisp, out of memory) leaves the buffer in an unknown state,
  * so the next one rebuilds it completely. */
 void render_text(Term *t, emacs_env *env);
+
+/* Lazy faces (Term.lazy_faces): scrollback lines go into the buffer
+ * without faces, and this puts them on the lines from buffer line LINE
+ * (1-based, starting at position START) up to position END, from the cells
+ * the ring keeps.  It stops at the lines popped back to the screen and the
+ * screen rows, which are drawn with their faces.  A line whose text differs
+ * from what was drawn for it (copy mode removed fake newlines) is left
+ * alone.  Emacs calls it through jit-lock, outside redraws. */
+void render_fontify(Term *t, emacs_env *env, intmax_t line, intmax_t start,
+                    intmax_t end);
 
 /* Moves point to the terminal cursor (see render.c). */
 void render_place_point(Term *t, emacs_env *env);

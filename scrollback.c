@@ -162,6 +162,18 @@ intmax_t sb_lines_above_screen(const Term *t) {
   return (intmax_t)t->sb_evicted + t->sb_in_buffer + t->sb_popped;
 }
 
+const Line *sb_buffer_line(const Term *t, intmax_t line, bool *past) {
+  *past = false;
+  if (line < 1 || line <= t->sb_evicted)
+    return NULL;
+  line -= t->sb_evicted;
+  if (line > t->sb_in_buffer) {
+    *past = true;
+    return NULL;
+  }
+  return sb_at(t, t->sb_pending + (int)(t->sb_in_buffer - line));
+}
+
 void sb_free(Term *t) {
   for (int i = 0; i < t->sb_count; i++)
     line_free(&t->alloc, sb_at(t, i));

@@ -60,6 +60,11 @@ const char *sb_line_dir(const Term *t, intmax_t line);
  * screen row R is buffer line (this + R + 1). */
 intmax_t sb_lines_above_screen(const Term *t);
 
+/* The ring line that buffer line LINE (1-based) shows, or NULL: a line
+ * evicted since the last redraw, or (with *PAST set) no scrollback line in
+ * the ring at all (popped back to the screen, or a screen row). */
+const Line *sb_buffer_line(const Term *t, intmax_t line, bool *past);
+
 /* Frees the ring, its lines and every remembered directory. */
 void sb_free(Term *t);
 

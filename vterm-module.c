@@ -550,6 +550,34 @@ static emacs_value Fvterm_get_icrnl(emacs_env *env, ptrdiff_t nargs,
   return Qnil;
 }
 
+static emacs_value Fvterm_set_lazy_faces(emacs_env *env, ptrdiff_t nargs,
+                                         emacs_value args[],
+                                         void *data) EMACS_NOEXCEPT {
+  (void)nargs;
+  (void)data;
+  Term *t = arg_term(env, args[0]);
+  if (!t)
+    return Qnil;
+  t->lazy_faces = env->is_not_nil(env, args[1]);
+  return Qnil;
+}
+
+static emacs_value Fvterm_fontify_lines(emacs_env *env, ptrdiff_t nargs,
+                                        emacs_value args[],
+                                        void *data) EMACS_NOEXCEPT {
+  (void)nargs;
+  (void)data;
+  Term *t = arg_term(env, args[0]);
+  intmax_t line, start, end;
+  if (!t || !arg_int(env, args[1], INTMAX_MIN, INTMAX_MAX, &line) ||
+      !arg_int(env, args[2], 1, INTMAX_MAX, &start) ||
+      !arg_int(env, args[3], 1, INTMAX_MAX, &end))
+    return Qnil;
+  if (!t->in_redraw) /* a callback mid-redraw: the buffer is being edited */
+    render_fontify(t, env, line, start, end);
+  return Qnil;
+}
+
 static emacs_value bool_value(bool b) { return b ? Qt : Qnil; }
 
 static emacs_value Fvterm_set_synchronized_output(emacs_env *env,
@@ -788,6 +816,18 @@ static const ModuleFunction module_functions[] = {
     {"vterm--hyperlink-stats", 1, 1, Fvterm_hyperlink_stats,
      "Return a plist of TERM's hyperlink table: live links, their bytes,\n"
      "allocated entries and links not made.\n\n(fn TERM)"},
+    {"vterm--set-lazy-faces", 2, 2, Fvterm_set_lazy_faces,
+     "Make TERM draw scrollback lines without faces when FLAG is non-nil.\n"
+     "Their faces then come from `vterm--fontify-lines'.\n\n"
+     "(fn TERM FLAG)"},
+    {"vterm--fontify-lines", 4, 4, Fvterm_fontify_lines,
+     "Put the faces on TERM's scrollback lines drawn without them.\n"
+     "LINE is the buffer line (1-based, counted in the whole buffer) that\n"
+     "starts at position START, or minus its number counted from the end\n"
+     "(`count-lines' from START to the end); lines up to position END are\n"
+     "done.\n"
+     "Lines that are not scrollback lines drawn plain are left alone.\n\n"
+     "(fn TERM LINE START END)"},
     {"vterm--module-info", 0, 0, Fvterm_module_info,
      "Return a plist describing how the module was built.\n\n(fn)"},
     {"vterm--arena-stats", 1, 1, Fvterm_arena_stats,

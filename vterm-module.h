@@ -58,7 +58,7 @@
 
 /* Scrollback is capped here whatever vterm-max-scrollback says. */
 #ifndef SB_MAX
-#define SB_MAX 100000
+#define SB_MAX 1000000
 #endif
 
 /* Terminal size bounds; a larger terminal is refused with args-out-of-range. */
@@ -194,6 +194,9 @@ typedef struct Term {
 
   /* Options fixed at creation (render.c reads them). */
   bool disable_bold, disable_underline, disable_inverse, ignore_blink;
+  /* render.c: scrollback lines drawn without faces, which render_fontify
+   * puts on when Emacs displays them (vterm--set-lazy-faces). */
+  bool lazy_faces;
 
   int pty_fd; /* -1 when none */
 

@@ -186,7 +186,7 @@ example \"*vterm*<2>\"."
 (defcustom vterm-max-scrollback 1000
   "Number of lines kept in the scrollback of a new terminal.
 
-The module caps the value at 100000.  It is read when a terminal
+The module caps the value at 1000000.  It is read when a terminal
 is created."
   :type 'number
   :group 'vterm)
@@ -1622,6 +1622,7 @@ turns the buffer into an ordinary read-only buffer for copying.
                                 (vterm--process-environment))))
   ;; The terminal state lives in this buffer; a new major mode would
   ;; orphan it.
+  (vterm--lazy-faces-setup)
   (add-hook 'change-major-mode-hook #'vterm--refuse-mode-change nil t)
   (add-hook 'kill-buffer-hook #'vterm--cancel-redraw-timer nil t)
   (vterm--focus-setup)
@@ -2786,6 +2787,9 @@ found."
 The module inserts them where a line wraps.  With
 REMEMBERING-POS-P, record their positions in
 `vterm--copy-mode-fake-newlines' so that they can be put back."
+  ;; Lazy faces are found by line: put them all on before lines join.
+  (when jit-lock-mode
+    (jit-lock-fontify-now))
   (let ((inhibit-read-only t)
         (inhibit-redisplay t)
         (pos (point-min)))
@@ -3189,6 +3193,71 @@ does."
         (let ((uri (get-text-property pos 'vterm-hyperlink)))
           (when uri
             (vterm-hyperlink-follow uri)))))))
+
+;;; Performance: lazy scrollback faces
+
+;; Every coloured run in the buffer is a text-property interval that
+;; each garbage collection walks, so a large scrollback full of colours
+;; used to make output slow.  With `vterm-lazy-scrollback-faces' the
+;; module inserts scrollback lines without faces; the module still keeps
+;; each line's cells, and `jit-lock' asks it for the faces of the lines
+;; Emacs is about to display.  Copying (`filter-buffer-substring') and
+;; `font-lock-ensure' fontify the text they take first.  See
+;; bench/README.md for the measurements.
+
+(declare-function vterm--set-lazy-faces "ext:vterm-module.c" (term flag))
+(declare-function vterm--fontify-lines "ext:vterm-module.c"
+                  (term line start end))
+
+(defcustom vterm-lazy-scrollback-faces t
+  "Whether scrollback lines get their faces only when needed.
+
+When non-nil, text that scrolls into the scrollback is inserted
+without faces, and they are put on when Emacs is about to display
+it (through `jit-lock'), copies it, or `font-lock-ensure' asks for
+them.  This keeps colourful output fast with a large
+`vterm-max-scrollback'.  When nil, every line carries its faces
+from the start, as in upstream vterm.  The value is read when a
+terminal is created."
+  :type 'boolean
+  :group 'vterm)
+
+(defun vterm--lazy-faces-setup ()
+  "Set up lazy scrollback faces in the current buffer, if wanted."
+  (when (and vterm-lazy-scrollback-faces vterm--term)
+    (vterm--set-lazy-faces vterm--term t)
+    (jit-lock-register #'vterm--fontify-region)
+    (setq-local font-lock-ensure-function #'vterm--font-lock-ensure)
+    (add-function :before (local 'filter-buffer-substring-function)
+                  #'vterm--fontify-for-copy)))
+
+(defun vterm--fontify-region (beg end)
+  "Put the faces on the scrollback lines between BEG and END.
+`jit-lock' calls this for text Emacs is about to display; the
+module draws the faces from the cells it keeps for each line."
+  (when vterm--term
+    (save-excursion
+      (save-restriction
+        (widen)
+        (goto-char beg)
+        (forward-line 0)
+        ;; Count the lines from the nearer end of the buffer.
+        (let ((line (if (< (- (point-max) (point)) (- (point) (point-min)))
+                        (- (count-lines (point) (point-max)))
+                      (line-number-at-pos nil t))))
+          (unless (zerop line)
+            (vterm--fontify-lines vterm--term line (point) end))))))
+  nil)
+
+(defun vterm--font-lock-ensure (beg end)
+  "Put the faces on the text between BEG and END now.
+This is `font-lock-ensure-function' in vterm buffers."
+  (jit-lock-fontify-now beg end))
+
+(defun vterm--fontify-for-copy (beg end &rest _)
+  "Put the faces on the text between BEG and END before it is copied."
+  (when jit-lock-mode
+    (jit-lock-fontify-now (min beg end) (max beg end))))
 
 ;;; Entry Points
 

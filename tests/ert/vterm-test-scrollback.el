@@ -78,13 +78,16 @@
       (should (plist-get before :foreground)))))
 
 (ert-deftest vterm-test-scrollback-max-clamp ()
-  "C66: `vterm-max-scrollback' above 100000 is clamped to 100000."
+  "C66: `vterm-max-scrollback' goes past upstream's cap of 100000.
+The module keeps up to 1000000 lines (issue 11); 150000 are kept
+here, and the oldest lines beyond them are dropped."
   :tags '(:expensive-test)
-  (vterm-test--with-term (:free t :rows 5 :cols 20 :scrollback 200000)
-    (feed (vterm-test-scrollback--lines 1 100100))
-    (should (= (vterm-test--line-count) (+ 100000 5)))
-    ;; 100095 lines were pushed; the oldest 95 were dropped.
+  (should (= (plist-get (vterm--module-info) :scrollback-max) 1000000))
+  (vterm-test--with-term (:free t :rows 5 :cols 20 :scrollback 150000)
+    (feed (vterm-test-scrollback--lines 1 150100))
+    (should (= (vterm-test--line-count) (+ 150000 5)))
+    ;; 150095 lines were pushed; the oldest 95 were dropped.
     (should (equal (vterm-test--line 1) "96"))
-    (should-screen "100096" "100097" "100098" "100099" "100100")))
+    (should-screen "150096" "150097" "150098" "150099" "150100")))
 
 ;;; vterm-test-scrollback.el ends here
