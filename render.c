@@ -283,14 +283,10 @@ static emacs_value face_lookup(Term *t, emacs_env *env, FaceCache *cache,
 
 /* Gives the text of each link its properties in STR: the URI
  * (`vterm-hyperlink', also the help-echo), its id, the keymap that opens
- * it, mouse-face, and the `vterm-hyperlink' face in front of the faces of
- * the style spans under it. */
-static void put_links(Term *t, emacs_env *env, FaceCache *cache,
-                      emacs_value str) {
+ * it, mouse-face. */
+static void put_link_props(Term *t, emacs_env *env, emacs_value str) {
   const LinkMark *marks = (const LinkMark *)(void *)t->link_marks.data;
   size_t nmarks = t->link_marks.len / sizeof *marks;
-  const Span *spans = (const Span *)(void *)t->spans.data;
-  size_t nspans = t->spans.len / sizeof *spans, first = 0;
   for (size_t i = 0; i < nmarks && !elisp_failed(env); i++) {
     const Link *link = link_get(&t->links, marks[i].link);
     if (!link)
@@ -314,19 +310,34 @@ static void put_links(Term *t, emacs_env *env, FaceCache *cache,
     if (elisp_failed(env))
       return;
     env->funcall(env, Fadd_text_properties, 4, args);
+  }
+}
+
+/* Puts the `vterm-hyperlink' face in front of the faces of the style spans
+ * under each link.  OBJECT is the built string (OFFSET 0), or nil for the
+ * buffer, where the built text starts at position OFFSET (lazy faces). */
+static void put_link_faces(Term *t, emacs_env *env, FaceCache *cache,
+                           emacs_value object, intmax_t offset) {
+  const LinkMark *marks = (const LinkMark *)(void *)t->link_marks.data;
+  size_t nmarks = t->link_marks.len / sizeof *marks;
+  const Span *spans = (const Span *)(void *)t->spans.data;
+  size_t nspans = t->spans.len / sizeof *spans, first = 0;
+  for (size_t i = 0; i < nmarks && !elisp_failed(env); i++) {
+    if (!link_get(&t->links, marks[i].link))
+      continue;
     while (first < nspans && spans[first].end <= marks[i].start)
       first++;
     for (size_t k = first;
          k < nspans && spans[k].start < marks[i].end && !elisp_failed(env);
          k++) {
+      ptrdiff_t from = spans[k].start > marks[i].start ? spans[k].start
+                                                       : marks[i].start;
+      ptrdiff_t to = spans[k].end < marks[i].end ? spans[k].end : marks[i].end;
       emacs_value faces[2] = {Qvterm_hyperlink,
                               face_lookup(t, env, cache, spans[k].style)};
-      emacs_value put[5] = {
-          elisp_integer(env, spans[k].start > marks[i].start ? spans[k].start
-                                                             : marks[i].start),
-          elisp_integer(env, spans[k].end < marks[i].end ? spans[k].end
-                                                         : marks[i].end),
-          Qfont_lock_face, env->funcall(env, Flist, 2, faces), str};
+      emacs_value put[5] = {elisp_integer(env, offset + from),
+                            elisp_integer(env, offset + to), Qfont_lock_face,
+                            env->funcall(env, Flist, 2, faces), object};
       env->funcall(env, Fput_text_property, 5, put);
     }
   }
@@ -372,7 +383,8 @@ static bool insert_built(Term *t, emacs_env *env, Builder *b) {
                            face_lookup(t, env, cache, spans[i].style), str};
     env->funcall(env, Fput_text_property, 5, args);
   }
-  put_links(t, env, cache, str);
+  put_link_props(t, env, str);
+  put_link_faces(t, env, cache, str, 0);
   if (cache_malloced)
     free(cache);
   emacs_value wrap_items[4] = {Qvterm_line_wrap, Qt, Qrear_nonsticky, Qt};
@@ -517,6 +529,7 @@ static void fontify_line(Term *t, emacs_env *env, FaceCache *cache,
                            face_lookup(t, env, cache, spans[i].style)};
     env->funcall(env, Fput_text_property, 4, args);
   }
+  put_link_faces(t, env, cache, Qnil, start);
 }
 
 void render_fontify(Term *t, emacs_env *env, intmax_t line, intmax_t start,

@@ -64,6 +64,22 @@ one entry; a newline ends a piece."
                 (setq pos next)))
             (nreverse runs)))))
 
+(defun vterm-test-hyperlinks--char-props ()
+  "Return (CHAR URI ID FACE) for each character but newlines.
+Newlines are left out: whether one carries the face of the text around
+it depends on how the runs were cut, not on what is shown."
+  (vterm-test--redraw)
+  (let (chars)
+    (dotimes (i (1- (point-max)))
+      (let ((pos (1+ i)))
+        (unless (eq (char-after pos) ?\n)
+          (push (list (char-after pos)
+                      (get-text-property pos 'vterm-hyperlink)
+                      (get-text-property pos 'vterm-hyperlink-id)
+                      (get-text-property pos 'font-lock-face))
+                chars))))
+    (nreverse chars)))
+
 (defun vterm-test-hyperlinks--pos (text)
   "Return the position of the first occurrence of TEXT."
   (vterm-test--redraw)
@@ -282,6 +298,28 @@ Return the calls as a list of (FUNCTION ARG), oldest first."
     (should (equal (vterm-test-hyperlinks--recording
                      (vterm-hyperlink-open (vterm-test-hyperlinks--pos "old")))
                    '((browse-url "http://old/"))))))
+
+(ert-deftest vterm-test-hyperlinks-lazy-scrollback-faces ()
+  "A link in lazily fontified scrollback gets the faces it gets eagerly.
+Lazy scrollback lines are drawn without faces and fontified when shown;
+the link's face must come back with the text's own."
+  (let* ((bytes (concat "\e]8;;http://old/\e\\\e[31mold\e[0m-link\e]8;;\e\\"
+                        " tail\r\n"
+                        (mapconcat (lambda (i) (format "line %d" i))
+                                   (number-sequence 0 9) "\r\n")))
+         (eager (vterm-test--with-term (:free t :rows 3 :cols 20)
+                  (let ((vterm-lazy-scrollback-faces nil))
+                    (feed bytes)
+                    (vterm-test-hyperlinks--char-props)))))
+    (should (memq 'vterm-hyperlink (ensure-list (nth 3 (car eager)))))
+    (vterm-test--with-term (:free t :rows 3 :cols 20)
+      (let ((vterm-lazy-scrollback-faces t))
+        (setq-local font-lock-defaults '(nil t))
+        (vterm--lazy-faces-setup))
+      (feed bytes)
+      (should-not (equal (vterm-test-hyperlinks--char-props) eager))
+      (font-lock-ensure)
+      (should (equal (vterm-test-hyperlinks--char-props) eager)))))
 
 (ert-deftest vterm-test-hyperlinks-resize ()
   "Links stay on their text through resizes, and come back from scrollback."
