@@ -49,6 +49,8 @@ extern emacs_value Qfont_lock_face, Qvterm_line_wrap, Qvterm_prompt,
 extern emacs_value Qcursor_type, Qbox, Qhbar, Qbar;
 extern emacs_value Qwrong_type_argument, Qargs_out_of_range, Qmemory_full;
 extern emacs_value Qvterm_termp;
+/* Text attributes libvterm drops (render.c hands them to vterm.el). */
+extern emacs_value Qfaint, Qconceal, Qdouble_underline, Qcurly_underline;
 
 /* Buffer primitives, captured as function objects when the module loads
  * (so advice added later does not slow or break rendering). */
@@ -61,6 +63,7 @@ extern emacs_value Flist, Fset, Fmake_local_variable, Fblink_cursor_mode,
     Fmessage, Fprovide;
 extern emacs_value Fvterm_invalidate, Fvterm_flush_output, Fvterm_set_title,
     Fvterm_set_directory, Fvterm_eval, Fvterm_set_selection, Fvterm_get_color;
+extern emacs_value Fvterm_attrs_face;
 
 /* Interns symbols and captures functions.  Returns false (with a pending
  * non-local exit) on failure. */

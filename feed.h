@@ -29,7 +29,9 @@
  *  - the cursor is clamped back into the screen after every write;
  *  - REP is done here, with wrapping, as xterm does;
  *  - writes are cut into pieces libvterm 0.1.4 can decode on its stack;
- *  - CSI S and M snapshot the rows' continuation flags first.
+ *  - CSI S and M snapshot the rows' continuation flags first;
+ *  - SGR 2 (faint), 8 and 28 (conceal) go into the font field that
+ *    libvterm keeps per cell (sgr.h).
  * OSC payloads and dropped sequences go to osc.c.
  *
  * Owns: Term.glyph_at_edge and edge_pos.  Bytes it is given are borrowed

@@ -2729,6 +2729,103 @@ Return the process."
                                           (vterm--w32-frame-resize cols rows)))))
     proc))
 
+;;; Text attributes
+
+;; libvterm drops faint text (SGR 2) and, in 0.1.4, concealed text
+;; (SGR 8).  The module keeps both (sgr.c) and hands every face that has
+;; one of them, or a double or curly underline, to `vterm--attrs-face',
+;; which draws them as the options below say.
+
+(defcustom vterm-enable-faint t
+  "Whether faint text (SGR 2) is drawn dimmed.
+When non-nil, the color of faint text comes from the face
+`vterm-color-faint' when it has a foreground, and is otherwise
+the text color blended towards the background color by
+`vterm-faint-blend'.  When nil, faint text looks like normal
+text, as in upstream vterm."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-faint-blend 0.5
+  "How far faint text moves from its own color towards its background.
+0 leaves the color as it is and 1 makes it the background color."
+  :type 'number
+  :group 'vterm)
+
+(defcustom vterm-enable-conceal t
+  "Whether concealed text (SGR 8) is hidden.
+When non-nil, concealed text is drawn in its background color: it
+keeps its columns, and copying it still copies the text.  When
+nil, it is shown like normal text, as in upstream vterm."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-enable-underline-styles t
+  "Whether double and curly underlines keep their style.
+When non-nil, a curly underline (SGR 4:3) is drawn as a wave, and
+a double underline (SGR 4:2 or 21) as a double line on Emacs 30
+and later, a single line before.  When nil, every underline is a
+single line, as in upstream vterm."
+  :type 'boolean
+  :group 'vterm)
+
+(defface vterm-color-faint
+  '((t))
+  "Face for faint text (SGR 2), when `vterm-enable-faint' is non-nil.
+Faint text inherits this face.  When it has a foreground, that is
+the color of faint text; otherwise the text color is blended
+towards the background (see `vterm-faint-blend')."
+  :group 'vterm)
+
+(defun vterm--color-rgb (color)
+  "Return the RGB values (0 to 65535) of the string COLOR, or nil."
+  (when (and (stringp color)
+             (not (member color '("unspecified-fg" "unspecified-bg"))))
+    (or (color-values-from-color-spec color)
+        (ignore-errors (color-values color)))))
+
+(defun vterm--blend-color (from to fraction)
+  "Return the color FRACTION of the way from color FROM to color TO.
+Return nil when either color is not known."
+  (let ((a (vterm--color-rgb from))
+        (b (vterm--color-rgb to))
+        (f (min 1.0 (max 0.0 (float fraction))))
+        (rgb nil))
+    (when (and a b)
+      (while a
+        (push (round (/ (+ (* (pop a) (- 1 f)) (* (pop b) f)) 257.0)) rgb))
+      (apply #'format "#%02x%02x%02x" (nreverse rgb)))))
+
+(defun vterm--faint-color (foreground background)
+  "Return the color of faint text whose colors are FOREGROUND and BACKGROUND."
+  (or (face-foreground 'vterm-color-faint nil nil)
+      (vterm--blend-color foreground background vterm-faint-blend)
+      (face-foreground 'shadow nil 'default)))
+
+(defun vterm--attrs-face (plist attrs)
+  "Return the face PLIST with the text attributes ATTRS drawn.
+ATTRS lists symbols among `faint', `conceal', `double-underline'
+and `curly-underline'.  The module calls this for each face that
+has one of them, at most once per redraw."
+  (let ((plist (copy-sequence plist)))
+    (when (and vterm-enable-faint (memq 'faint attrs))
+      (setq plist (plist-put plist :foreground
+                             (vterm--faint-color
+                              (plist-get plist :foreground)
+                              (plist-get plist :background))))
+      (setq plist (plist-put plist :inherit 'vterm-color-faint)))
+    (when (and vterm-enable-underline-styles (plist-get plist :underline))
+      (cond
+       ((memq 'curly-underline attrs)
+        (setq plist (plist-put plist :underline '(:style wave))))
+       ((and (memq 'double-underline attrs) (>= emacs-major-version 30))
+        (setq plist (plist-put plist :underline '(:style double-line))))))
+    (when (and vterm-enable-conceal (memq 'conceal attrs))
+      (setq plist (plist-put plist :foreground (plist-get plist :background)))
+      (setq plist (plist-put plist :underline nil))
+      (setq plist (plist-put plist :strike-through nil)))
+    plist))
+
 ;;; Entry Points
 
 (defun vterm--internal (pop-to-buf-fun &optional arg)
