@@ -1316,6 +1316,7 @@ turns the buffer into an ordinary read-only buffer for copying.
                                   vterm-disable-inverse-video
                                   vterm-ignore-blink-cursor
                                   vterm-set-bold-highbright))
+    (vterm--apply-reflow)
     (setq vterm--rows rows)
     (setq buffer-read-only t)
     (setq-local scroll-conservatively 101)
@@ -2346,6 +2347,7 @@ pty, or nil when nothing changed, as in `vterm-copy-mode'."
             (when (and size vterm--term (process-live-p process)
                        (> width 0) (> height 0))
               (let ((inhibit-read-only t))
+                (vterm--apply-reflow)
                 (vterm--set-size vterm--term height width)
                 (setq vterm--rows height)
                 (vterm--update-windows))
@@ -2825,6 +2827,29 @@ has one of them, at most once per redraw."
       (setq plist (plist-put plist :underline nil))
       (setq plist (plist-put plist :strike-through nil)))
     plist))
+
+;;; Reflow on resize
+
+;; libvterm 0.3 and later re-wrap the screen's lines when the width
+;; changes; the module steers around that code's faults (reflow.c).
+
+(defcustom vterm-enable-reflow t
+  "Whether wrapped lines are wrapped again when the width changes.
+When non-nil and the module is built with libvterm 0.3 or later,
+a line that wrapped is wrapped again at the new width on the
+screen; lines in the scrollback keep the width they had.  When
+nil, or with an older libvterm, rows are cut or padded as in
+upstream vterm.  The alternate screen of full-screen programs
+never reflows: they redraw it."
+  :type 'boolean
+  :group 'vterm)
+
+(declare-function vterm--set-reflow "ext:vterm-module.c" (term flag))
+
+(defun vterm--apply-reflow ()
+  "Tell the current buffer's terminal about `vterm-enable-reflow'."
+  (when (and vterm--term (fboundp 'vterm--set-reflow))
+    (vterm--set-reflow vterm--term vterm-enable-reflow)))
 
 ;;; Entry Points
 
