@@ -2757,8 +2757,11 @@ text, as in upstream vterm."
 (defcustom vterm-enable-conceal t
   "Whether concealed text (SGR 8) is hidden.
 When non-nil, concealed text is drawn in its background color: it
-keeps its columns, and copying it still copies the text.  When
-nil, it is shown like normal text, as in upstream vterm."
+keeps its columns, and copying it still copies the text.  On a
+text terminal whose background color Emacs does not know, text
+and background are both black, or white when the frame's
+`background-mode' is light.  When nil, concealed text is shown
+like normal text, as in upstream vterm."
   :type 'boolean
   :group 'vterm)
 
@@ -2823,10 +2826,22 @@ has one of them, at most once per redraw."
        ((and (memq 'double-underline attrs) (>= emacs-major-version 30))
         (setq plist (plist-put plist :underline '(:style double-line))))))
     (when (and vterm-enable-conceal (memq 'conceal attrs))
-      (setq plist (plist-put plist :foreground (plist-get plist :background)))
+      (let ((bg (vterm--conceal-color (plist-get plist :background))))
+        (setq plist (plist-put plist :foreground bg))
+        (setq plist (plist-put plist :background bg)))
       (setq plist (plist-put plist :underline nil))
       (setq plist (plist-put plist :strike-through nil)))
     plist))
+
+(defun vterm--conceal-color (background)
+  "Return the color that hides text on BACKGROUND.
+That is BACKGROUND itself when it is a real color.  A text
+terminal's unspecified background cannot be a text color (Emacs
+draws that as inverse video): then black, or white on a light
+background, paints both."
+  (if (vterm--color-rgb background)
+      background
+    (if (eq (frame-parameter nil 'background-mode) 'light) "white" "black")))
 
 ;;; Reflow on resize
 

@@ -231,6 +231,19 @@
         (should (equal (plist-get secret :background) "#000000"))
         (should (equal (plist-get end :foreground) "#ffffff"))))))
 
+(ert-deftest vterm-test-attrs-conceal-unspecified-background ()
+  "With an unspecified background (a text terminal), conceal paints a colour.
+Emacs draws the foreground \"unspecified-bg\" as inverse video, which
+would show the text."
+  (vterm-test--with-term (:free t)
+    (cl-letf (((symbol-function 'vterm--get-color)
+               (lambda (_index &rest args)
+                 (if (memq :foreground args) "unspecified-fg" "unspecified-bg"))))
+      (feed "\e[8mhidden\e[0m"))
+    (let ((face (vterm-test--face-of "hidden")))
+      (should (member (plist-get face :foreground) '("black" "white")))
+      (should (equal (plist-get face :foreground) (plist-get face :background))))))
+
 (ert-deftest vterm-test-attrs-conceal-option-off ()
   "With `vterm-enable-conceal' nil, concealed text is shown."
   (vterm-test-attrs--with-colors
