@@ -44,6 +44,7 @@ wait_for() {
   done
   return 1
 }
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() { tm kill-server 2>/dev/null; }
 trap cleanup EXIT
 
