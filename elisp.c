@@ -31,6 +31,7 @@ emacs_value Qvterm_hyperlink, Qvterm_hyperlink_id, Qvterm_hyperlink_map,
     Qhelp_echo, Qmouse_face, Qhighlight, Qkeymap;
 emacs_value Qwrong_type_argument, Qargs_out_of_range, Qmemory_full;
 emacs_value Qvterm_termp;
+emacs_value Qfaint, Qconceal, Qdouble_underline, Qcurly_underline;
 
 emacs_value Finsert, Fgoto_char, Fforward_line, Fdelete_region, Fpoint,
     Fpoint_min, Fpoint_max, Fline_end_position, Fput_text_property,
@@ -39,6 +40,7 @@ emacs_value Flist, Fset, Fmake_local_variable, Fblink_cursor_mode, Fmessage,
     Fprovide;
 emacs_value Fvterm_invalidate, Fvterm_flush_output, Fvterm_set_title,
     Fvterm_set_directory, Fvterm_eval, Fvterm_set_selection, Fvterm_get_color;
+emacs_value Fvterm_attrs_face;
 
 bool elisp_failed(emacs_env *env) {
   return env->non_local_exit_check(env) != emacs_funcall_exit_return;
@@ -104,6 +106,10 @@ static const NamedRef symbols[] = {
     {&Qargs_out_of_range, "args-out-of-range"},
     {&Qmemory_full, "memory-full"},
     {&Qvterm_termp, "vterm--term-p"},
+    {&Qfaint, "faint"},
+    {&Qconceal, "conceal"},
+    {&Qdouble_underline, "double-underline"},
+    {&Qcurly_underline, "curly-underline"},
     /* Called through the symbol: they are Lisp and may be redefined. */
     {&Flist, "list"},
     {&Fset, "set"},
@@ -118,6 +124,7 @@ static const NamedRef symbols[] = {
     {&Fvterm_eval, "vterm--eval"},
     {&Fvterm_set_selection, "vterm--set-selection"},
     {&Fvterm_get_color, "vterm--get-color"},
+    {&Fvterm_attrs_face, "vterm--attrs-face"},
 };
 
 static const NamedRef primitives[] = {

@@ -51,6 +51,8 @@ extern emacs_value Qvterm_hyperlink, Qvterm_hyperlink_id, Qvterm_hyperlink_map,
     Qhelp_echo, Qmouse_face, Qhighlight, Qkeymap;
 extern emacs_value Qwrong_type_argument, Qargs_out_of_range, Qmemory_full;
 extern emacs_value Qvterm_termp;
+/* Text attributes libvterm drops (render.c hands them to vterm.el). */
+extern emacs_value Qfaint, Qconceal, Qdouble_underline, Qcurly_underline;
 
 /* Buffer primitives, captured as function objects when the module loads
  * (so advice added later does not slow or break rendering). */
@@ -63,6 +65,7 @@ extern emacs_value Flist, Fset, Fmake_local_variable, Fblink_cursor_mode,
     Fmessage, Fprovide;
 extern emacs_value Fvterm_invalidate, Fvterm_flush_output, Fvterm_set_title,
     Fvterm_set_directory, Fvterm_eval, Fvterm_set_selection, Fvterm_get_color;
+extern emacs_value Fvterm_attrs_face;
 
 /* Interns symbols and captures functions.  Returns false (with a pending
  * non-local exit) on failure. */

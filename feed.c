@@ -23,6 +23,7 @@
 #include "link.h"
 #include "osc.h"
 #include "screen.h"
+#include "sgr.h"
 #include "utf8.h"
 
 /* Combining marks (Unicode categories Mn and Me, the zero-width joiners and
@@ -485,6 +486,52 @@ static void term_write_text(Term *t, const char *bytes, size_t len) {
     term_write_plain(t, bytes, len);
 }
 
+/* Whether BYTES is an SGR (CSI ... m) with plain parameters. */
+static bool csi_is_sgr(const char *bytes, size_t len) {
+  if (len < 3 || bytes[1] != '[' || bytes[len - 1] != 'm')
+    return false;
+  for (size_t i = 2; i + 1 < len; i++)
+    if (!((bytes[i] >= '0' && bytes[i] <= '9') || bytes[i] == ';' ||
+          bytes[i] == ':'))
+      return false;
+  return true;
+}
+
+/* The pen's font field, which carries faint and conceal (sgr.h). */
+static unsigned pen_font(Term *t) {
+  VTermValue v;
+  memset(&v, 0, sizeof v);
+  if (!vterm_state_get_penattr(t->state, VTERM_ATTR_FONT, &v))
+    return 0;
+  return (unsigned)v.number & 15u;
+}
+
+/* An SGR, with faint and conceal moved into the font field (sgr.h). */
+static void term_write_sgr(Term *t, const char *bytes, size_t len) {
+  char out[2 * 256 + 8];
+  size_t params = len - 3, out_len;
+  bool changed;
+  if (params > 256) { /* longer than the guard ever sends: left alone */
+    vterm_input_write(t->vt, bytes, len);
+    return;
+  }
+  unsigned font = sgr_rewrite(bytes + 2, params, pen_font(t), out + 2,
+                              &out_len, &changed);
+  if (!changed) {
+    vterm_input_write(t->vt, bytes, len);
+  } else if (out_len > 0) {
+    out[0] = '\x1b';
+    out[1] = '[';
+    out[2 + out_len] = 'm';
+    vterm_input_write(t->vt, out, out_len + 3);
+  }
+  if (pen_font(t) != font) {
+    char select[] = "\x1b[10m";
+    select[3] = (char)('0' + (font & 3u));
+    vterm_input_write(t->vt, select, 5);
+  }
+}
+
 /* One write of the stream guard: text, or one whole sequence. */
 static void term_write(Term *t, const char *bytes, size_t len) {
   watch_resets(t, bytes, len);
@@ -500,7 +547,9 @@ static void term_write(Term *t, const char *bytes, size_t len) {
   } else {
     if (csi_pushes_rows(bytes, len))
       screen_snapshot_continuations(t);
-    if (!write_dec_modes(t, bytes, len))
+    if (csi_is_sgr(bytes, len))
+      term_write_sgr(t, bytes, len);
+    else if (!write_dec_modes(t, bytes, len))
       vterm_input_write(t->vt, bytes, len);
     t->use_snapshot = false;
     t->glyph_at_edge = false;

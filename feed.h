@@ -39,7 +39,9 @@
  *    is answered here, never by libvterm (which would say "unknown").
  *  - while an OSC 8 link is active, text goes one glyph per write and the
  *    cells each glyph took get the link (link.h); with links about, damage
- *    is flushed at every write, so it covers only the cells that changed.
+ *    is flushed at every write, so it covers only the cells that changed;
+ *  - SGR 2 (faint), 8 and 28 (conceal) go into the font field that
+ *    libvterm keeps per cell (sgr.h).
  * OSC payloads and dropped sequences go to osc.c.
  *
  * Owns: Term.glyph_at_edge, edge_pos, after_esc, sync_enabled and sync_on.

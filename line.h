@@ -59,6 +59,8 @@ enum {
   STYLE_FONT_SHIFT = 7 /* four bits */
 };
 #define STYLE_UNDERLINE(f) (((f) >> STYLE_UNDERLINE_SHIFT) & 3u)
+/* libvterm's font field, which carries faint and conceal (sgr.h). */
+#define STYLE_FONT(f) (((f) >> STYLE_FONT_SHIFT) & 15u)
 
 /* Cell attributes packed without padding, so styles compare with memcmp. */
 typedef struct {

@@ -309,12 +309,7 @@ void link_clear_cells(RowLinks **links, int start, int end) {
   }
 }
 
-void link_mark_cells(Term *t, int row, int start, int end) {
-  uint32_t link = t->links.active;
-  if (row < 0 || row >= t->rows || start < 0 || end > t->cols || start >= end ||
-      link == 0)
-    return;
-  RowLinks **links = &t->row_info[row].links;
+bool link_add_span(RowLinks **links, int start, int end, uint32_t link) {
   link_clear_cells(links, start, end);
   RowLinks *rl = *links;
   int at = 0;
@@ -330,17 +325,15 @@ void link_mark_cells(Term *t, int row, int start, int end) {
               (size_t)(rl->n - at - 1) * sizeof *rl->spans);
       rl->n--;
     }
-    return;
+    return true;
   }
   if (rl && at < rl->n && rl->spans[at].start == end &&
       rl->spans[at].link == link) { /* extends the span after */
     rl->spans[at].start = start;
-    return;
+    return true;
   }
-  if (!spans_reserve(links)) {
-    t->oom = true;
-    return;
-  }
+  if (!spans_reserve(links))
+    return false;
   rl = *links;
   memmove(&rl->spans[at + 1], &rl->spans[at],
           (size_t)(rl->n - at) * sizeof *rl->spans);
@@ -348,4 +341,14 @@ void link_mark_cells(Term *t, int row, int start, int end) {
   rl->spans[at].end = end;
   rl->spans[at].link = link;
   rl->n++;
+  return true;
+}
+
+void link_mark_cells(Term *t, int row, int start, int end) {
+  uint32_t link = t->links.active;
+  if (row < 0 || row >= t->rows || start < 0 || end > t->cols || start >= end ||
+      link == 0)
+    return;
+  if (!link_add_span(&t->row_info[row].links, start, end, link))
+    t->oom = true;
 }

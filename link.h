@@ -101,6 +101,10 @@ bool link_recording(const struct Term *t);
 /* Screen ROW's cells [START, END) now show the active link. */
 void link_mark_cells(struct Term *t, int row, int start, int end);
 
+/* Cells [START, END) of *LINKS (NULL is fine) now show link LINK, replacing
+ * what they showed.  Returns false, changing nothing, when out of memory. */
+bool link_add_span(struct RowLinks **links, int start, int end, uint32_t link);
+
 /* Drops the links of cells [START, END) of *LINKS (NULL is fine); frees
  * the spans and nulls *LINKS when none is left. */
 void link_clear_cells(struct RowLinks **links, int start, int end);

@@ -25,6 +25,7 @@
 #include "link.h"
 #include "screen.h"
 #include "scrollback.h"
+#include "sgr.h"
 #include "utf8.h"
 
 /* Emacs >= 27 knows the :extend face attribute; set once at init from
@@ -239,6 +240,28 @@ static emacs_value color_value(Term *t, emacs_env *env, uint32_t packed,
   return color_hex(env, c.rgb.red, c.rgb.green, c.rgb.blue);
 }
 
+/* Faint, conceal and the double and curly underlines are vterm.el's to
+ * draw, under its options: a plist with any of them goes through
+ * vterm--attrs-face with the list of their names. */
+static emacs_value face_attrs(Term *t, emacs_env *env, emacs_value plist,
+                              CellStyle s) {
+  emacs_value attrs[3];
+  int n = 0;
+  unsigned font = STYLE_FONT(s.flags), underline = STYLE_UNDERLINE(s.flags);
+  if (font & SGR_FONT_FAINT)
+    attrs[n++] = Qfaint;
+  if (font & SGR_FONT_CONCEAL)
+    attrs[n++] = Qconceal;
+  if (underline == VTERM_UNDERLINE_DOUBLE && !t->disable_underline)
+    attrs[n++] = Qdouble_underline;
+  else if (underline == VTERM_UNDERLINE_CURLY && !t->disable_underline)
+    attrs[n++] = Qcurly_underline;
+  if (n == 0 || elisp_failed(env))
+    return plist;
+  emacs_value args[2] = {plist, env->funcall(env, Flist, n, attrs)};
+  return env->funcall(env, Fvterm_attrs_face, 2, args);
+}
+
 /* Builds the face plist for STYLE, in upstream's key order. */
 static emacs_value face_plist(Term *t, emacs_env *env, CellStyle s) {
   emacs_value items[18];
@@ -259,7 +282,7 @@ static emacs_value face_plist(Term *t, emacs_env *env, CellStyle s) {
     items[n++] = Qstrike_through, items[n++] = Qt;
   if (emit_extend)
     items[n++] = Qextend, items[n++] = Qt;
-  return env->funcall(env, Flist, n, items);
+  return face_attrs(t, env, env->funcall(env, Flist, n, items), s);
 }
 
 static emacs_value face_lookup(Term *t, emacs_env *env, FaceCache *cache,

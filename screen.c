@@ -23,6 +23,7 @@
 
 #include "feed.h"
 #include "link.h"
+#include "reflow.h"
 #include "scrollback.h"
 
 /* ---- Damage -------------------------------------------------------------- */
@@ -161,6 +162,8 @@ static int cb_settermprop(VTermProp prop, VTermValue *val, void *user) {
     t->cursor_type_dirty = true;
     break;
   case VTERM_PROP_ALTSCREEN:
+    if (!val->boolean && t->altscreen)
+      reflow_clean_top(t); /* the alternate screen's, before it is left */
     t->altscreen = val->boolean;
     screen_invalidate_rows(t, 0, t->rows);
     break;
@@ -244,6 +247,9 @@ static int cb_sb_popline(int cols, VTermScreenCell *cells, void *user) {
   Term *t = user;
   if (t->sb_count == 0)
     return 0;
+  if (t->reflow && sb_at(t, 0)->ncells > cols)
+    return 0; /* it would lose its end: it stays in scrollback (and the
+                 older lines with it) */
   Line *l = sb_pop(t);
   line_decode(t->state, l, cells, cols);
   /* Fvterm_set_size reserved room for every row. */
@@ -266,13 +272,15 @@ static int cb_sb_clear(void *user) {
 /* Rebuilds row_info for a new height, in the array screen_resize
  * allocated: lines popped from scrollback come first (the last popped is
  * the oldest), then the old rows that were not pushed, then new rows. */
-static void resize_row_info(Term *t, int new_rows) {
+static void resize_row_info(Term *t, int new_rows, int new_cols) {
   RowInfo *info = t->resize_info;
   RowInfo *popped = (RowInfo *)(void *)t->popped_info.data;
   int npopped = (int)(t->popped_info.len / sizeof *popped);
   int r = 0;
   for (int i = npopped - 1; i >= 0 && r < new_rows; i--)
     info[r++] = popped[i], popped[i].dir = NULL, popped[i].links = NULL;
+  if (t->reflowing) /* the lines were re-wrapped */
+    r = reflow_row_info(t, info, r, new_rows, new_cols);
   for (int i = 0; i < t->rows; i++) {
     if (r < new_rows && i >= t->rows_pushed)
       info[r++] = t->row_info[i];
@@ -292,7 +300,7 @@ static void resize_row_info(Term *t, int new_rows) {
 
 static int cb_resize(int rows, int cols, void *user) {
   Term *t = user;
-  resize_row_info(t, rows);
+  resize_row_info(t, rows, cols);
   for (int r = 0; r < rows; r++) /* cells past the new width are gone */
     link_clear_cells(&t->row_info[r].links, cols, TERM_MAX_COLS + 1);
   t->rows = rows;
@@ -321,15 +329,11 @@ void screen_attach(Term *t) {
   vterm_screen_set_damage_merge(t->screen, VTERM_DAMAGE_ROW);
 }
 
-/* A resize clamps the bottom margin to the new height but not the top one,
- * so a region that started below the new last row is left inverted, and
- * libvterm corrupts memory when it scrolls it.  This asks libvterm for the
- * region (DECRQSS, its reply taken back out of the output) and resets an
- * inverted one, keeping the cursor where it is. */
-static void repair_scroll_region(Term *t) {
+bool screen_scroll_region(Term *t, int *top, int *bottom) {
   size_t mark = t->output.len;
   vterm_input_write(t->vt, "\x1bP$qr\x1b\\", 7);
-  int top = 0, bottom = 0;
+  bool found = false;
+  *top = *bottom = 0;
   for (size_t i = mark; i + 2 < t->output.len; i++)
     if (t->output.data[i] == '$' && t->output.data[i + 1] == 'r') {
       char reply[32];
@@ -337,11 +341,26 @@ static void repair_scroll_region(Term *t) {
       n = n < sizeof reply - 1 ? n : sizeof reply - 1;
       memcpy(reply, t->output.data + i + 2, n);
       reply[n] = '\0';
-      if (sscanf(reply, "%d;%d", &top, &bottom) != 2)
-        top = bottom = 0;
+      found = sscanf(reply, "%d;%d", top, bottom) == 2;
       break;
     }
   t->output.len = mark;
+  if (found) {
+    (*top)--; /* DECSTBM counts from 1 */
+    (*bottom)--;
+  } else {
+    *top = *bottom = 0;
+  }
+  return found;
+}
+
+/* A resize clamps the bottom margin to the new height but not the top one,
+ * so a region that started below the new last row is left inverted, and
+ * libvterm corrupts memory when it scrolls it.  This resets an inverted
+ * region, keeping the cursor where it is. */
+static void repair_scroll_region(Term *t) {
+  int top, bottom;
+  screen_scroll_region(t, &top, &bottom);
   if (top > bottom) {
     VTermPos pos;
     vterm_state_get_cursorpos(t->state, &pos);
@@ -361,10 +380,12 @@ bool screen_resize(Term *t, int rows, int cols) {
     free(info);
     return false;
   }
-  t->resize_info = info; /* cb_resize takes it */
+  reflow_prepare(t, rows, cols); /* without memory: no reflow this time */
+  t->resize_info = info;         /* cb_resize takes it */
   screen_snapshot_continuations(t);
   t->links_frozen = true; /* the resize redraws cells that keep their links */
   vterm_set_size(t->vt, rows, cols);
+  reflow_finish(t);
   t->use_snapshot = false;
   t->glyph_at_edge = false;
   feed_clamp_cursor(t);

@@ -52,6 +52,10 @@ bool screen_row_wraps(const Term *t, int row, const Line *l);
  * resize that may push several rows at once. */
 void screen_snapshot_continuations(Term *t);
 
+/* Asks libvterm for its scroll region: 0-based TOP and BOTTOM rows.
+ * Returns false (and 0, 0) if it did not answer. */
+bool screen_scroll_region(Term *t, int *top, int *bottom);
+
 /* Resizes libvterm.  Everything the resize callbacks need is allocated
  * first, so a failure leaves the terminal as it was.  Returns false then
  * (the caller signals memory-full). */

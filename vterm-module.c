@@ -47,6 +47,7 @@
 #include "feed.h"
 #include "keys.h"
 #include "osc.h"
+#include "reflow.h"
 #include "render.h"
 #include "screen.h"
 #include "scrollback.h"
@@ -478,6 +479,17 @@ static emacs_value Fvterm_set_size(emacs_env *env, ptrdiff_t nargs,
   return Qnil;
 }
 
+static emacs_value Fvterm_set_reflow(emacs_env *env, ptrdiff_t nargs,
+                                     emacs_value args[],
+                                     void *data) EMACS_NOEXCEPT {
+  (void)nargs;
+  (void)data;
+  Term *t = arg_term(env, args[0]);
+  if (!t)
+    return Qnil;
+  return reflow_set(t, env->is_not_nil(env, args[1])) ? Qt : Qnil;
+}
+
 static emacs_value Fvterm_set_pty_name(emacs_env *env, ptrdiff_t nargs,
                                        emacs_value args[],
                                        void *data) EMACS_NOEXCEPT {
@@ -687,6 +699,8 @@ static emacs_value Fvterm_module_info(emacs_env *env, ptrdiff_t nargs,
       bool_value(sanitized),
       env->intern(env, ":arena"),
       bool_value(arena),
+      env->intern(env, ":reflow"),
+      bool_value(reflow_supported()),
       env->intern(env, ":scrollback-max"),
       elisp_integer(env, SB_MAX),
   };
@@ -793,6 +807,10 @@ static const ModuleFunction module_functions[] = {
      "Feed the bytes of STRING to TERM.\n\n(fn TERM STRING)"},
     {"vterm--set-size", 3, 3, Fvterm_set_size,
      "Resize TERM to ROWS x COLS and redraw.\n\n(fn TERM ROWS COLS)"},
+    {"vterm--set-reflow", 2, 2, Fvterm_set_reflow,
+     "Make TERM re-wrap its lines when its width changes, if FLAG.\n"
+     "Return t if it will (libvterm 0.3 and later), nil otherwise.\n\n"
+     "(fn TERM FLAG)"},
     {"vterm--set-pty-name", 2, 2, Fvterm_set_pty_name,
      "Tell TERM the name of its pty device.\n\n(fn TERM NAME)"},
     {"vterm--get-pwd-raw", 2, 2, Fvterm_get_pwd_raw,

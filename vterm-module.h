@@ -74,7 +74,8 @@
 /* OSC 51;E commands queued between two redraws. */
 #define TERM_EVAL_LIMIT 1024
 
-struct EvalNode; /* osc.h */
+struct EvalNode;    /* osc.h */
+struct ReflowPlan; /* reflow.c */
 
 typedef struct Term {
   TermAlloc alloc;     /* arenas (or malloc): owns line records and strings */
@@ -114,6 +115,10 @@ typedef struct Term {
    * a resize runs, whose damage must not drop the links of moved cells. */
   LinkTable links;
   bool links_frozen;
+  /* reflow.c: re-wrap lines on resize (vterm--set-reflow), and the plan of
+   * the resize running now (reflowing), owned until reflow_finish. */
+  bool reflow, reflowing;
+  struct ReflowPlan *reflow_plan;
 
   /* feed.c: the last text write left a glyph ending at the right edge with
    * the cursor on it (pending wrap): a combining mark that arrives next

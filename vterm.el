@@ -1605,6 +1605,7 @@ turns the buffer into an ordinary read-only buffer for copying.
                                   vterm-ignore-blink-cursor
                                   vterm-set-bold-highbright))
     (vterm--hyperlinks-setup)
+    (vterm--apply-reflow)
     (setq vterm--rows rows)
     (vterm--sync-setup)
     (setq buffer-read-only t)
@@ -2639,6 +2640,7 @@ pty, or nil when nothing changed, as in `vterm-copy-mode'."
             (when (and size vterm--term (process-live-p process)
                        (> width 0) (> height 0))
               (let ((inhibit-read-only t))
+                (vterm--apply-reflow)
                 (vterm--set-size vterm--term height width)
                 (setq vterm--rows height)
                 (vterm--sync-after-redraw)
@@ -3258,6 +3260,141 @@ This is `font-lock-ensure-function' in vterm buffers."
   "Put the faces on the text between BEG and END before it is copied."
   (when jit-lock-mode
     (jit-lock-fontify-now (min beg end) (max beg end))))
+
+;;; Text attributes
+
+;; libvterm drops faint text (SGR 2) and, in 0.1.4, concealed text
+;; (SGR 8).  The module keeps both (sgr.c) and hands every face that has
+;; one of them, or a double or curly underline, to `vterm--attrs-face',
+;; which draws them as the options below say.
+
+(defcustom vterm-enable-faint t
+  "Whether faint text (SGR 2) is drawn dimmed.
+When non-nil, the color of faint text comes from the face
+`vterm-color-faint' when it has a foreground, and is otherwise
+the text color blended towards the background color by
+`vterm-faint-blend'.  When nil, faint text looks like normal
+text, as in upstream vterm."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-faint-blend 0.5
+  "How far faint text moves from its own color towards its background.
+0 leaves the color as it is and 1 makes it the background color."
+  :type 'number
+  :group 'vterm)
+
+(defcustom vterm-enable-conceal t
+  "Whether concealed text (SGR 8) is hidden.
+When non-nil, concealed text is drawn in its background color: it
+keeps its columns, and copying it still copies the text.  On a
+text terminal whose background color Emacs does not know, text
+and background are both black, or white when the frame's
+`background-mode' is light.  When nil, concealed text is shown
+like normal text, as in upstream vterm."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-enable-underline-styles t
+  "Whether double and curly underlines keep their style.
+When non-nil, a curly underline (SGR 4:3) is drawn as a wave, and
+a double underline (SGR 4:2 or 21) as a double line on Emacs 30
+and later, a single line before.  When nil, every underline is a
+single line, as in upstream vterm."
+  :type 'boolean
+  :group 'vterm)
+
+(defface vterm-color-faint
+  '((t))
+  "Face for faint text (SGR 2), when `vterm-enable-faint' is non-nil.
+Faint text inherits this face.  When it has a foreground, that is
+the color of faint text; otherwise the text color is blended
+towards the background (see `vterm-faint-blend')."
+  :group 'vterm)
+
+(defun vterm--color-rgb (color)
+  "Return the RGB values (0 to 65535) of the string COLOR, or nil."
+  (when (and (stringp color)
+             (not (member color '("unspecified-fg" "unspecified-bg"))))
+    (or (color-values-from-color-spec color)
+        (ignore-errors (color-values color)))))
+
+(defun vterm--blend-color (from to fraction)
+  "Return the color FRACTION of the way from color FROM to color TO.
+Return nil when either color is not known."
+  (let ((a (vterm--color-rgb from))
+        (b (vterm--color-rgb to))
+        (f (min 1.0 (max 0.0 (float fraction))))
+        (rgb nil))
+    (when (and a b)
+      (while a
+        (push (round (/ (+ (* (pop a) (- 1 f)) (* (pop b) f)) 257.0)) rgb))
+      (apply #'format "#%02x%02x%02x" (nreverse rgb)))))
+
+(defun vterm--faint-color (foreground background)
+  "Return the color of faint text whose colors are FOREGROUND and BACKGROUND."
+  (or (face-foreground 'vterm-color-faint nil nil)
+      (vterm--blend-color foreground background vterm-faint-blend)
+      (face-foreground 'shadow nil 'default)))
+
+(defun vterm--attrs-face (plist attrs)
+  "Return the face PLIST with the text attributes ATTRS drawn.
+ATTRS lists symbols among `faint', `conceal', `double-underline'
+and `curly-underline'.  The module calls this for each face that
+has one of them, at most once per redraw."
+  (let ((plist (copy-sequence plist)))
+    (when (and vterm-enable-faint (memq 'faint attrs))
+      (setq plist (plist-put plist :foreground
+                             (vterm--faint-color
+                              (plist-get plist :foreground)
+                              (plist-get plist :background))))
+      (setq plist (plist-put plist :inherit 'vterm-color-faint)))
+    (when (and vterm-enable-underline-styles (plist-get plist :underline))
+      (cond
+       ((memq 'curly-underline attrs)
+        (setq plist (plist-put plist :underline '(:style wave))))
+       ((and (memq 'double-underline attrs) (>= emacs-major-version 30))
+        (setq plist (plist-put plist :underline '(:style double-line))))))
+    (when (and vterm-enable-conceal (memq 'conceal attrs))
+      (let ((bg (vterm--conceal-color (plist-get plist :background))))
+        (setq plist (plist-put plist :foreground bg))
+        (setq plist (plist-put plist :background bg)))
+      (setq plist (plist-put plist :underline nil))
+      (setq plist (plist-put plist :strike-through nil)))
+    plist))
+
+(defun vterm--conceal-color (background)
+  "Return the color that hides text on BACKGROUND.
+That is BACKGROUND itself when it is a real color.  A text
+terminal's unspecified background cannot be a text color (Emacs
+draws that as inverse video): then black, or white on a light
+background, paints both."
+  (if (vterm--color-rgb background)
+      background
+    (if (eq (frame-parameter nil 'background-mode) 'light) "white" "black")))
+
+;;; Reflow on resize
+
+;; libvterm 0.3 and later re-wrap the screen's lines when the width
+;; changes; the module steers around that code's faults (reflow.c).
+
+(defcustom vterm-enable-reflow t
+  "Whether wrapped lines are wrapped again when the width changes.
+When non-nil and the module is built with libvterm 0.3 or later,
+a line that wrapped is wrapped again at the new width on the
+screen; lines in the scrollback keep the width they had.  When
+nil, or with an older libvterm, rows are cut or padded as in
+upstream vterm.  The alternate screen of full-screen programs
+never reflows: they redraw it."
+  :type 'boolean
+  :group 'vterm)
+
+(declare-function vterm--set-reflow "ext:vterm-module.c" (term flag))
+
+(defun vterm--apply-reflow ()
+  "Tell the current buffer's terminal about `vterm-enable-reflow'."
+  (when (and vterm--term (fboundp 'vterm--set-reflow))
+    (vterm--set-reflow vterm--term vterm-enable-reflow)))
 
 ;;; Entry Points
 

@@ -107,6 +107,8 @@ int probe(void) { VTermLineInfo info = {0}; info.continuation = 1; return (int)i
   VTERM_HAVE_LINEINFO_CONTINUATION)
 check_symbol_exists(vterm_state_set_bold_highbright vterm.h
                     VTERM_HAVE_BOLD_HIGHBRIGHT)
+# libvterm >= 0.3 re-wraps lines on resize (reflow.c).
+check_symbol_exists(vterm_screen_enable_reflow vterm.h VTERM_HAVE_REFLOW)
 check_c_source_compiles("
 #include <vterm.h>
 int probe(void) { VTermStringFragment f = {0}; return (int)f.len; }"
