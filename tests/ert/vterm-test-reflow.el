@@ -60,6 +60,25 @@
     (should-cursor 1 2)
     (should (equal (text) "abcdefghijKLMNO\n$ \n\n\n"))))
 
+(ert-deftest vterm-test-reflow-keeps-hyperlinks ()
+  "An OSC 8 link on a re-wrapped line stays on exactly its characters."
+  (vterm-test-reflow--skip-unless-supported)
+  (vterm-test--with-term (:free t :rows 4 :cols 10)
+    (vterm-test-reflow--on)
+    (feed "abc\e]8;;http://x/\e\\defghijKL\e]8;;\e\\MNO\r\n$ ")
+    (should-screen "abcdefghij" "KLMNO" "$")
+    (dolist (cols '(6 4 20 10))
+      (vterm-test-reflow--set-size 4 cols)
+      (let ((linked ""))
+        (save-excursion
+          (goto-char (point-min))
+          (while (not (eobp))
+            (when (equal (get-text-property (point) 'vterm-hyperlink)
+                         "http://x/")
+              (setq linked (concat linked (string (char-after)))))
+            (forward-char)))
+        (should (equal (cons cols linked) (cons cols "defghijKL")))))))
+
 (ert-deftest vterm-test-reflow-wrap-properties ()
   "Rows of a re-wrapped line end in a `vterm-line-wrap' newline."
   (vterm-test-reflow--skip-unless-supported)
