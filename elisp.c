@@ -37,6 +37,8 @@ emacs_value Flist, Fset, Fmake_local_variable, Fblink_cursor_mode, Fmessage,
     Fprovide;
 emacs_value Fvterm_invalidate, Fvterm_flush_output, Fvterm_set_title,
     Fvterm_set_directory, Fvterm_eval, Fvterm_set_selection, Fvterm_get_color;
+emacs_value Fvterm_query_color, Fvterm_set_color, Fvterm_notify,
+    Fvterm_command_finished;
 
 bool elisp_failed(emacs_env *env) {
   return env->non_local_exit_check(env) != emacs_funcall_exit_return;
@@ -109,6 +111,10 @@ static const NamedRef symbols[] = {
     {&Fvterm_eval, "vterm--eval"},
     {&Fvterm_set_selection, "vterm--set-selection"},
     {&Fvterm_get_color, "vterm--get-color"},
+    {&Fvterm_query_color, "vterm--query-color"},
+    {&Fvterm_set_color, "vterm--set-color"},
+    {&Fvterm_notify, "vterm--notify"},
+    {&Fvterm_command_finished, "vterm--command-finished"},
 };
 
 static const NamedRef primitives[] = {

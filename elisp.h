@@ -61,6 +61,9 @@ extern emacs_value Flist, Fset, Fmake_local_variable, Fblink_cursor_mode,
     Fmessage, Fprovide;
 extern emacs_value Fvterm_invalidate, Fvterm_flush_output, Fvterm_set_title,
     Fvterm_set_directory, Fvterm_eval, Fvterm_set_selection, Fvterm_get_color;
+/* osc.c's shell and colour protocols. */
+extern emacs_value Fvterm_query_color, Fvterm_set_color, Fvterm_notify,
+    Fvterm_command_finished;
 
 /* Interns symbols and captures functions.  Returns false (with a pending
  * non-local exit) on failure. */
