@@ -174,7 +174,7 @@ static void osc_selection(Term *t, const char *payload, size_t len) {
 
 /* ---- Shell and colour protocols (OSC 7, 133, 4/10/11, 9, 777) ----------- */
 
-enum { PROTO_COMMAND_DONE, PROTO_NOTIFY, PROTO_SET_COLOR };
+enum { PROTO_COMMAND_DONE, PROTO_NOTIFY };
 
 /* Bounds of what reaches Lisp: a notification's title and body (longer
  * ones are cut at a character boundary and end in "..."), a colour spec,
@@ -407,23 +407,33 @@ static void osc_notify777(Term *t, const char *p, size_t len) {
   notify_queue(t, title, title_len, body, body_len);
 }
 
-/* Where a colour query waits for its answer: at OFFSET in Term.output. */
+/* A colour query or set, handled in stream order at the end of the write
+ * (osc_answer_colors): a query's answer goes at OFFSET in Term.output. */
 typedef struct {
   size_t offset;
-  int index;   /* -1 foreground, -2 background, 0..255 palette */
-  bool bel;    /* the query ended in BEL (else ST) */
-} ColorQuery;
+  int index;                     /* -1 fg, -2 bg, 0..255 palette */
+  bool bel;                      /* the query ended in BEL (else ST) */
+  char spec[COLOR_SPEC_MAX + 1]; /* a set: the colour; a query: "" */
+} ColorRequest;
 
-static void color_query(Term *t, int index) {
-  if (t->osc_disabled & OSC_OFF_COLOR_QUERY)
-    return;
-  if (t->color_queries.len / sizeof(ColorQuery) >= TERM_COLOR_QUERY_LIMIT) {
+static void color_request(Term *t, int index, const char *spec, size_t len) {
+  if (t->color_queries.len / sizeof(ColorRequest) >= TERM_COLOR_QUERY_LIMIT) {
     t->dropped_proto++;
     t->dirty = true;
     return;
   }
-  ColorQuery q = {t->output.len, index, t->guard.str_bel != 0};
-  buf_append(&t->color_queries, &q, sizeof q);
+  ColorRequest r;
+  memset(&r, 0, sizeof r);
+  r.offset = t->output.len;
+  r.index = index;
+  r.bel = t->guard.str_bel != 0;
+  memcpy(r.spec, spec, len);
+  buf_append(&t->color_queries, &r, sizeof r);
+}
+
+static void color_query(Term *t, int index) {
+  if (!(t->osc_disabled & OSC_OFF_COLOR_QUERY))
+    color_request(t, index, "", 0);
 }
 
 /* A colour spec for vterm--set-color: printable ASCII, bounded. */
@@ -433,9 +443,7 @@ static void color_set(Term *t, int index, const char *spec, size_t len) {
   for (size_t i = 0; i < len; i++)
     if (spec[i] <= 0x20 || spec[i] >= 0x7F)
       return;
-  ProtoEvent *e = proto_queue(t, PROTO_SET_COLOR, spec, len, NULL, 0);
-  if (e)
-    e->value = index;
+  color_request(t, index, spec, len);
 }
 
 /* Reads a palette index (0..255) from P (LEN bytes); -1 if it is none. */
@@ -614,14 +622,10 @@ static void proto_deliver(Term *t, emacs_env *env, const ProtoEvent *e) {
     fn = Fvterm_command_finished;
     args[0] = e->has_value ? elisp_integer(env, e->value) : Qnil;
     args[1] = elisp_integer(env, (intmax_t)(t->prompt_serial - e->serial));
-  } else if (e->kind == PROTO_NOTIFY) {
+  } else {
     fn = Fvterm_notify;
     args[0] = elisp_string(env, e->a, e->a_len);
     args[1] = args[0] ? elisp_string(env, e->b, e->b_len) : NULL;
-  } else {
-    fn = Fvterm_set_color;
-    args[0] = elisp_integer(env, e->value);
-    args[1] = elisp_string(env, e->a, e->a_len);
   }
   if (args[0] && args[1] && !elisp_failed(env))
     env->funcall(env, fn, 2, args);
@@ -705,43 +709,58 @@ static bool color_lookup(Term *t, emacs_env *env, int index, char *out) {
   return env->copy_string_contents(env, v, out, &size) && rgb_valid(out);
 }
 
-/* Inserts LEN bytes at OFFSET (at most the end) of Term.output. */
-static void output_insert(Term *t, size_t offset, const char *bytes,
+/* Inserts LEN bytes at OFFSET (at most the end) of Term.output.  Returns
+ * false if they did not fit (counted as dropped). */
+static bool output_insert(Term *t, size_t offset, const char *bytes,
                           size_t len) {
   Buf *o = &t->output;
   if (o->len + len > (size_t)TERM_OUTPUT_LIMIT || !buf_reserve(o, len)) {
     t->output_dropped += len;
-    return;
+    return false;
   }
   if (offset > o->len)
     offset = o->len;
   memmove(o->data + offset + len, o->data + offset, o->len - offset);
   memcpy(o->data + offset, bytes, len);
   o->len += len;
+  return true;
+}
+
+/* Calls vterm--set-color for R. */
+static void color_apply_set(emacs_env *env, const ColorRequest *r) {
+  emacs_value args[2] = {elisp_integer(env, r->index),
+                         elisp_string(env, r->spec, strlen(r->spec))};
+  if (args[1] && !elisp_failed(env))
+    env->funcall(env, Fvterm_set_color, 2, args);
 }
 
 void osc_answer_colors(Term *t, emacs_env *env) {
   if (t->color_queries.len == 0)
     return;
-  Buf queries = t->color_queries; /* detached: Lisp may feed again */
+  Buf requests = t->color_queries; /* detached: Lisp may feed again */
   memset(&t->color_queries, 0, sizeof t->color_queries);
-  size_t n = queries.len / sizeof(ColorQuery);
-  /* Last first: the earlier offsets stay right as replies go in. */
-  for (size_t i = n; i-- > 0 && !elisp_failed(env);) {
-    ColorQuery q;
-    memcpy(&q, queries.data + i * sizeof q, sizeof q);
+  size_t n = requests.len / sizeof(ColorRequest);
+  size_t shift = 0; /* bytes of replies inserted so far */
+  for (size_t i = 0; i < n && !elisp_failed(env); i++) {
+    ColorRequest r;
+    memcpy(&r, requests.data + i * sizeof r, sizeof r);
+    if (r.spec[0]) {
+      color_apply_set(env, &r);
+      continue;
+    }
     char rgb[19], reply[48];
-    if (!color_lookup(t, env, q.index, rgb))
+    if (!color_lookup(t, env, r.index, rgb))
       continue;
     int len;
-    if (q.index >= 0)
-      len = snprintf(reply, sizeof reply, "\x1b]4;%d;%s%s", q.index, rgb,
-                     q.bel ? "\a" : "\x1b\\");
+    if (r.index >= 0)
+      len = snprintf(reply, sizeof reply, "\x1b]4;%d;%s%s", r.index, rgb,
+                     r.bel ? "\a" : "\x1b\\");
     else
-      len = snprintf(reply, sizeof reply, "\x1b]%d;%s%s", q.index == -1 ? 10 : 11,
-                     rgb, q.bel ? "\a" : "\x1b\\");
-    if (len > 0 && (size_t)len < sizeof reply)
-      output_insert(t, q.offset, reply, (size_t)len);
+      len = snprintf(reply, sizeof reply, "\x1b]%d;%s%s",
+                     r.index == -1 ? 10 : 11, rgb, r.bel ? "\a" : "\x1b\\");
+    if (len > 0 && (size_t)len < sizeof reply &&
+        output_insert(t, r.offset + shift, reply, (size_t)len))
+      shift += (size_t)len;
   }
-  buf_free(&queries);
+  buf_free(&requests);
 }

@@ -46,7 +46,8 @@
  *                 (osc_answer_colors), with the query's terminator; the
  *                 default colours and 0..15 come from vterm--query-color,
  *                 16..255 from libvterm's palette.  With a colour spec:
- *                 vterm--set-color INDEX SPEC, only if Term.osc_allow_set.
+ *                 vterm--set-color INDEX SPEC, only if Term.osc_allow_set,
+ *                 at the same time, in order with the queries.
  *
  * Sequences the guard dropped for their size are counted (osc_dropped) and
  * reported once per redraw through `message'.
@@ -67,15 +68,15 @@ typedef struct EvalNode {
   int8_t origin;    /* talloc_record origin of the node */
 } EvalNode;
 
-/* An OSC 133;D, notification or colour set waiting for the next redraw.
+/* An OSC 133;D or a notification waiting for the next redraw.
  * One malloc'd block: the node, then its strings. */
 typedef struct ProtoEvent {
   struct ProtoEvent *next;
   int kind;                   /* PROTO_* in osc.c */
-  long value;                 /* exit status, or colour index */
+  long value;                 /* exit status */
   bool has_value;             /* 133;D: a status was given */
   unsigned long serial;       /* 133;D: Term.prompt_serial then */
-  const char *a, *b;          /* title and body, or the colour spec */
+  const char *a, *b;          /* title and body */
   size_t a_len, b_len;
 } ProtoEvent;
 
@@ -98,8 +99,9 @@ void osc_dropped(void *user, const char *kind, long command, size_t len);
 void osc_deliver(Term *t, emacs_env *env);
 
 /* Answers the colour queries of the last write, each at its place in
- * Term.output.  Runs Lisp (vterm--query-color): call it only where a
- * module function may, after the write. */
+ * Term.output, and applies its colour sets, in stream order.  Runs Lisp
+ * (vterm--query-color, vterm--set-color): call it only where a module
+ * function may, after the write. */
 void osc_answer_colors(Term *t, emacs_env *env);
 
 /* Frees every queued event. */

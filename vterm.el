@@ -2890,7 +2890,12 @@ frame's `background-mode'."
                   (-1 (vterm--get-color -1 :foreground))
                   (-2 (vterm--get-color -1))
                   (_ (vterm--get-color index :foreground))))
-         (values (and (stringp color) (color-values color))))
+         ;; On a text terminal `color-values' gives the nearest of the
+         ;; terminal's colors; the color's own value is a better answer.
+         (values (and (stringp color)
+                      (or (and (display-graphic-p) (color-values color))
+                          (tty-color-standard-values (downcase color))
+                          (color-values color)))))
     (unless values
       (let ((dark (eq (frame-parameter nil 'background-mode) 'dark)))
         (setq values (if (eq dark (eql index -2))
