@@ -106,6 +106,10 @@ int fuzz_term_new(long rows, long cols, long sb) {
     args[i] = Qnil;
   term = call("vterm--new", 8, args);
   ROOT(term_root) = term ? term : Qnil;
+  if (term) { /* colour sets too (off by default), for osc.c's coverage */
+    Value *opts[3] = {term, make_int(0), Qt};
+    call("vterm--set-osc-options", 3, opts);
+  }
   return term != NULL;
 }
 
