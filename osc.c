@@ -675,7 +675,8 @@ void osc_deliver(Term *t, emacs_env *env) {
   free(sel);
 }
 
-/* ---- Colour replies -------------------------------------------------------- */
+/* ---- Colour replies --------------------------------------------------------
+ */
 
 /* Whether S is "rgb:RRRR/GGGG/BBBB" (lower- or upper-case hex). */
 static bool rgb_valid(const char *s) {

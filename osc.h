@@ -72,11 +72,11 @@ typedef struct EvalNode {
  * One malloc'd block: the node, then its strings. */
 typedef struct ProtoEvent {
   struct ProtoEvent *next;
-  int kind;                   /* PROTO_* in osc.c */
-  long value;                 /* exit status */
-  bool has_value;             /* 133;D: a status was given */
-  unsigned long serial;       /* 133;D: Term.prompt_serial then */
-  const char *a, *b;          /* title and body */
+  int kind;             /* PROTO_* in osc.c */
+  long value;           /* exit status */
+  bool has_value;       /* 133;D: a status was given */
+  unsigned long serial; /* 133;D: Term.prompt_serial then */
+  const char *a, *b;    /* title and body */
   size_t a_len, b_len;
 } ProtoEvent;
 

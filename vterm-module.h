@@ -76,7 +76,7 @@
 #define TERM_PROTO_LIMIT 256
 #define TERM_COLOR_QUERY_LIMIT 256
 
-struct EvalNode;  /* osc.h */
+struct EvalNode;   /* osc.h */
 struct ProtoEvent; /* osc.h */
 
 typedef struct Term {
