@@ -307,13 +307,31 @@ static bool parse_status(const char *p, size_t len, long *status) {
   return true;
 }
 
+/* Forgets the prompt marks of the rows from the cursor down (from the next
+ * row if INPUT_ROW and the cursor is not at the start of its row: a shell
+ * may send C at the end of the command line): no prompt ends there before
+ * the next B.  (A row keeps its row info when it is erased, so a screen
+ * cleared by `clear' would otherwise keep the marks of its prompts.) */
+static void semantic_unmark_below(Term *t, bool input_row) {
+  VTermPos pos;
+  vterm_state_get_cursorpos(t->state, &pos);
+  int from = input_row && pos.col > 0 ? pos.row + 1 : pos.row;
+  for (int r = from < 0 ? 0 : from; r < t->rows; r++)
+    if (t->row_info[r].prompt_col >= 0) {
+      t->row_info[r].prompt_col = -1;
+      screen_invalidate_rows(t, r, r + 1);
+    }
+}
+
 /* OSC 133 ; A|B|C|D[;STATUS] [;key=value ...].  A (prompt start) and C
- * (output start) need nothing here; B marks where the prompt ended, as
- * 51;A does; D reports the command's end. */
+ * (output start) unmark the rows from the cursor down; B marks where the
+ * prompt ended, as 51;A does; D reports the command's end. */
 static void osc_semantic(Term *t, const char *p, size_t len) {
   if (len == 0 || (len > 1 && p[1] != ';'))
     return; /* no letter, or letters run on: malformed */
-  if (p[0] == 'B') {
+  if (p[0] == 'A' || p[0] == 'C') {
+    semantic_unmark_below(t, p[0] == 'C');
+  } else if (p[0] == 'B') {
     VTermPos pos;
     vterm_state_get_cursorpos(t->state, &pos);
     if (pos.row >= 0 && pos.row < t->rows) {

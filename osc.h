@@ -36,8 +36,9 @@
  *   OSC 7         file://HOST/PATH: the directory, as 51;A gives it but
  *                 without a prompt mark; passed on as "@HOST:PATH"
  *                 (percent-decoded; vterm--get-directory reads that form)
- *   OSC 133;B     prompt end: the cursor row's prompt column (A and C are
- *                 accepted and ignored; parameters after ';' are ignored)
+ *   OSC 133;B     prompt end: the cursor row's prompt column; A (prompt
+ *                 start) and C (output start) clear the prompt columns of
+ *                 the rows from the cursor down (parameters are ignored)
  *   OSC 133;D[;N] vterm--command-finished STATUS PROMPTS-AFTER, in order
  *   OSC 9, 777    vterm--notify TITLE BODY (sanitised, bounded), in order;
  *                 OSC 9 ; N ; ... (ConEmu: progress and others) is ignored

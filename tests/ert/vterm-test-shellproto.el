@@ -224,6 +224,23 @@ records it on the prompt of the command."
           (should (eql (get-text-property (+ start 3) 'vterm-command-status)
                        (cdr case))))))))
 
+(ert-deftest vterm-test-shellproto-133-clear-forgets-marks ()
+  "After `clear', output on rows that showed prompts has no prompt mark:
+133;A and 133;C unmark the rows below the cursor."
+  (vterm-test-shellproto--with-bash
+    (run "true")
+    (wait-for "^S> true\nS> ")
+    (run "true")
+    (wait-for "^S> true\nS> true\nS> ")
+    (run "clear")
+    (wait-for (lambda () (string-prefix-p "S> \n" (vterm-test--text))))
+    (run "echo abc")
+    (wait-for "^abc\nS> ")
+    (let ((start (vterm-test-shellproto--line-start "^abc$")))
+      (should-not (text-property-any start (+ start 4) 'vterm-prompt t)))
+    (vterm-reset-cursor-point)
+    (should (vterm--at-prompt-p))))
+
 (ert-deftest vterm-test-shellproto-133-malformed ()
   "Malformed 133 sequences mark nothing; the hook sees nil statuses."
   (vterm-test--with-term (:free t)
