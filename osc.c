@@ -262,7 +262,11 @@ static bool host_char(unsigned char c) {
 static void osc_cwd(Term *t, const char *uri, size_t len) {
   static const char scheme[] = "file://";
   size_t skip = sizeof scheme - 1;
-  if (len <= skip || len > CWD_URI_MAX || memcmp(uri, scheme, skip) != 0)
+  if (len > CWD_URI_MAX) { /* longer than any path: reported as dropped */
+    osc_dropped(t, "OSC", 7, len);
+    return;
+  }
+  if (len <= skip || memcmp(uri, scheme, skip) != 0)
     return;
   const char *host = uri + skip;
   const char *path = memchr(host, '/', len - skip);
