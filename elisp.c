@@ -25,7 +25,8 @@
 emacs_value Qnil, Qt;
 emacs_value Qforeground, Qbackground, Qweight, Qbold, Qunderline, Qslant,
     Qitalic, Qinverse_video, Qstrike_through, Qextend;
-emacs_value Qfont_lock_face, Qvterm_line_wrap, Qvterm_prompt, Qrear_nonsticky;
+emacs_value Qfont_lock_face, Qvterm_line_wrap, Qvterm_prompt, Qrear_nonsticky,
+    Qvterm_command_status;
 emacs_value Qcursor_type, Qbox, Qhbar, Qbar;
 emacs_value Qwrong_type_argument, Qargs_out_of_range, Qmemory_full;
 emacs_value Qvterm_termp;
@@ -88,6 +89,7 @@ static const NamedRef symbols[] = {
     {&Qfont_lock_face, "font-lock-face"},
     {&Qvterm_line_wrap, "vterm-line-wrap"},
     {&Qvterm_prompt, "vterm-prompt"},
+    {&Qvterm_command_status, "vterm-command-status"},
     {&Qrear_nonsticky, "rear-nonsticky"},
     {&Qcursor_type, "cursor-type"},
     {&Qbox, "box"},

@@ -45,7 +45,7 @@ extern emacs_value Qnil, Qt;
 extern emacs_value Qforeground, Qbackground, Qweight, Qbold, Qunderline, Qslant,
     Qitalic, Qinverse_video, Qstrike_through, Qextend;
 extern emacs_value Qfont_lock_face, Qvterm_line_wrap, Qvterm_prompt,
-    Qrear_nonsticky;
+    Qrear_nonsticky, Qvterm_command_status;
 extern emacs_value Qcursor_type, Qbox, Qhbar, Qbar;
 extern emacs_value Qwrong_type_argument, Qargs_out_of_range, Qmemory_full;
 extern emacs_value Qvterm_termp;

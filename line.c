@@ -83,12 +83,14 @@ void row_info_clear(TermAlloc *a, RowInfo *r) {
   talloc_string_unref(a, r->dir);
   r->dir = NULL;
   r->prompt_col = -1;
+  r->has_status = false;
   r->continuation = false;
 }
 
 void row_info_blank(TermAlloc *a, RowInfo *r, const char *dir) {
   r->dir = talloc_string_ref(a, dir);
   r->prompt_col = -1;
+  r->has_status = false;
   r->continuation = false;
 }
 
@@ -138,6 +140,7 @@ bool line_encode(LineScratch *s, const VTermScreenCell *cells, int n,
   out->runs = runs;
   out->extra = (ExtraChars *)(void *)s->extra.data;
   out->info.prompt_col = -1;
+  out->info.has_status = false;
   return true;
 }
 

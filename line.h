@@ -81,6 +81,10 @@ typedef struct {
    * as of the last screen_snapshot_continuations: libvterm forgets the
    * flags of rows that a multi-line scroll pushes out, before we see them. */
   bool continuation;
+  /* OSC 133;D: the exit status of the command run from this prompt row
+   * (osc.c), rendered as `vterm-command-status' on the prompt mark. */
+  bool has_status;
+  int status;
 } RowInfo;
 
 /* Drops R's directory reference and resets it. */

@@ -67,6 +67,7 @@ static void osc_directory(Term *t, const char *path, size_t len,
   }
   if (mark_prompt && pos.row >= 0 && pos.row < t->rows) {
     t->row_info[pos.row].prompt_col = pos.col;
+    t->row_info[pos.row].has_status = false;
     t->prompt_serial++;
   }
   talloc_string_unref(&t->alloc, d);
@@ -323,7 +324,23 @@ static void semantic_unmark_below(Term *t, bool input_row) {
   for (int r = from < 0 ? 0 : from; r < t->rows; r++)
     if (t->row_info[r].prompt_col >= 0) {
       t->row_info[r].prompt_col = -1;
+      t->row_info[r].has_status = false;
       screen_invalidate_rows(t, r, r + 1);
+    }
+}
+
+/* Records STATUS on the row of the last prompt, the nearest marked row at
+ * or above the cursor, so every redraw of that row shows it.  A prompt
+ * already pushed to scrollback is left to vterm.el. */
+static void semantic_record_status(Term *t, int status) {
+  VTermPos pos;
+  vterm_state_get_cursorpos(t->state, &pos);
+  for (int r = pos.row < t->rows ? pos.row : t->rows - 1; r >= 0; r--)
+    if (t->row_info[r].prompt_col >= 0) {
+      t->row_info[r].has_status = true;
+      t->row_info[r].status = status;
+      screen_invalidate_rows(t, r, r + 1);
+      return;
     }
 }
 
@@ -340,12 +357,15 @@ static void osc_semantic(Term *t, const char *p, size_t len) {
     vterm_state_get_cursorpos(t->state, &pos);
     if (pos.row >= 0 && pos.row < t->rows) {
       t->row_info[pos.row].prompt_col = pos.col;
+      t->row_info[pos.row].has_status = false;
       t->prompt_serial++;
       screen_invalidate_rows(t, pos.row, pos.row + 1);
     }
   } else if (p[0] == 'D') {
     long status = 0;
     bool known = len > 2 && parse_status(p + 2, len - 2, &status);
+    if (known)
+      semantic_record_status(t, (int)status);
     ProtoEvent *e = proto_queue(t, PROTO_COMMAND_DONE, NULL, 0, NULL, 0);
     if (e) {
       e->value = status;

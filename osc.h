@@ -39,7 +39,9 @@
  *   OSC 133;B     prompt end: the cursor row's prompt column; A (prompt
  *                 start) and C (output start) clear the prompt columns of
  *                 the rows from the cursor down (parameters are ignored)
- *   OSC 133;D[;N] vterm--command-finished STATUS PROMPTS-AFTER, in order
+ *   OSC 133;D[;N] the status on the row info of the last prompt row on the
+ *                 screen (drawn as `vterm-command-status'), and
+ *                 vterm--command-finished STATUS PROMPTS-AFTER, in order
  *   OSC 9, 777    vterm--notify TITLE BODY (sanitised, bounded), in order;
  *                 OSC 9 ; N ; ... (ConEmu: progress and others) is ignored
  *   OSC 10, 11, 4 with "?": answered into Term.output at the place the

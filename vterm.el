@@ -2858,7 +2858,9 @@ background, or 0 to 15.")
 STATUS is an integer or nil.  PROMPTS-AFTER is the number of
 prompt ends the shell marked after it finished, so the prompt of
 the command is that many marks before the last one: its mark
-gets the text property `vterm-command-status'.  Then run
+gets the text property `vterm-command-status' (the module also
+keeps it with a prompt row still on the screen, so that it is
+drawn again with the row).  Then run
 `vterm-command-finished-functions'."
   (setq vterm-last-command-status status)
   (let ((mark (and status (vterm--nth-last-prompt-mark (1+ prompts-after)))))
