@@ -116,6 +116,33 @@ percent signs included (percent-encoded by the shell)."
                            dir)))
         (delete-directory dir)))))
 
+(defconst vterm-test-shellproto--vte-sh "/etc/profile.d/vte-2.91.sh"
+  "VTE's shell integration (Debian package libvte-2.91-common).")
+
+(ert-deftest vterm-test-shellproto-osc7-vte-sh ()
+  "VTE's own vte.sh, as bash users have it, drives `default-directory'.
+It emits OSC 7 (ST-terminated, percent-encoded by vte-urlencode-cwd)
+from PROMPT_COMMAND when VTE_VERSION is at least 3405."
+  (vterm-test--skip-unless-posix)
+  (vterm-test--skip-unless-program "bash")
+  (unless (file-readable-p vterm-test-shellproto--vte-sh)
+    (ert-skip (format "Needs %s" vterm-test-shellproto--vte-sh)))
+  (let ((rc (vterm-test--write-script
+             "shellproto-vte-rc.sh"
+             (format "PS1='V> '\n. %s\n" vterm-test-shellproto--vte-sh)))
+        (dir (file-name-as-directory (make-temp-file "vt vte %x " t))))
+    (unwind-protect
+        (vterm-test--with-term
+            (:shell (format "%s --noprofile --rcfile %s"
+                            (executable-find "bash") rc)
+             :env '("VTE_VERSION=7006")
+             :wait "^V> ")
+          (run (format "cd %s" (shell-quote-argument dir)))
+          (wait-for (lambda () (equal default-directory dir)))
+          (run "cd /usr")
+          (wait-for (lambda () (equal default-directory "/usr/"))))
+      (delete-directory dir))))
+
 (ert-deftest vterm-test-shellproto-osc7-hosts ()
   "OSC 7 with this machine's name is local; another host is TRAMP.
 A plain bash: the rc file's own OSC 7 would follow each printf."
