@@ -37,8 +37,8 @@ trap finish EXIT
 pane() { tm capture-pane -p -t main; }
 # Polls the pane (up to 10 s) for a line matching the extended regexp RE.
 shows() {
-  local i
-  for i in $(seq 100); do
+  local _
+  for _ in $(seq 100); do
     pane | grep -Eq -- "$1" && return 0
     sleep 0.1
   done
