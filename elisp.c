@@ -25,7 +25,8 @@
 emacs_value Qnil, Qt;
 emacs_value Qforeground, Qbackground, Qweight, Qbold, Qunderline, Qslant,
     Qitalic, Qinverse_video, Qstrike_through, Qextend;
-emacs_value Qfont_lock_face, Qvterm_line_wrap, Qvterm_prompt, Qrear_nonsticky;
+emacs_value Qfont_lock_face, Qvterm_line_wrap, Qvterm_prompt, Qrear_nonsticky,
+    Qvterm_command_status;
 emacs_value Qcursor_type, Qbox, Qhbar, Qbar;
 emacs_value Qvterm_hyperlink, Qvterm_hyperlink_id, Qvterm_hyperlink_map,
     Qhelp_echo, Qmouse_face, Qhighlight, Qkeymap;
@@ -41,6 +42,8 @@ emacs_value Flist, Fset, Fmake_local_variable, Fblink_cursor_mode, Fmessage,
 emacs_value Fvterm_invalidate, Fvterm_flush_output, Fvterm_set_title,
     Fvterm_set_directory, Fvterm_eval, Fvterm_set_selection, Fvterm_get_color;
 emacs_value Fvterm_attrs_face;
+emacs_value Fvterm_query_color, Fvterm_set_color, Fvterm_notify,
+    Fvterm_command_finished;
 
 bool elisp_failed(emacs_env *env) {
   return env->non_local_exit_check(env) != emacs_funcall_exit_return;
@@ -90,6 +93,7 @@ static const NamedRef symbols[] = {
     {&Qfont_lock_face, "font-lock-face"},
     {&Qvterm_line_wrap, "vterm-line-wrap"},
     {&Qvterm_prompt, "vterm-prompt"},
+    {&Qvterm_command_status, "vterm-command-status"},
     {&Qrear_nonsticky, "rear-nonsticky"},
     {&Qcursor_type, "cursor-type"},
     {&Qbox, "box"},
@@ -125,6 +129,10 @@ static const NamedRef symbols[] = {
     {&Fvterm_set_selection, "vterm--set-selection"},
     {&Fvterm_get_color, "vterm--get-color"},
     {&Fvterm_attrs_face, "vterm--attrs-face"},
+    {&Fvterm_query_color, "vterm--query-color"},
+    {&Fvterm_set_color, "vterm--set-color"},
+    {&Fvterm_notify, "vterm--notify"},
+    {&Fvterm_command_finished, "vterm--command-finished"},
 };
 
 static const NamedRef primitives[] = {

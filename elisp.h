@@ -45,7 +45,7 @@ extern emacs_value Qnil, Qt;
 extern emacs_value Qforeground, Qbackground, Qweight, Qbold, Qunderline, Qslant,
     Qitalic, Qinverse_video, Qstrike_through, Qextend;
 extern emacs_value Qfont_lock_face, Qvterm_line_wrap, Qvterm_prompt,
-    Qrear_nonsticky;
+    Qrear_nonsticky, Qvterm_command_status;
 extern emacs_value Qcursor_type, Qbox, Qhbar, Qbar;
 extern emacs_value Qvterm_hyperlink, Qvterm_hyperlink_id, Qvterm_hyperlink_map,
     Qhelp_echo, Qmouse_face, Qhighlight, Qkeymap;
@@ -66,6 +66,9 @@ extern emacs_value Flist, Fset, Fmake_local_variable, Fblink_cursor_mode,
 extern emacs_value Fvterm_invalidate, Fvterm_flush_output, Fvterm_set_title,
     Fvterm_set_directory, Fvterm_eval, Fvterm_set_selection, Fvterm_get_color;
 extern emacs_value Fvterm_attrs_face;
+/* osc.c's shell and colour protocols. */
+extern emacs_value Fvterm_query_color, Fvterm_set_color, Fvterm_notify,
+    Fvterm_command_finished;
 
 /* Interns symbols and captures functions.  Returns false (with a pending
  * non-local exit) on failure. */

@@ -86,6 +86,7 @@ void row_info_clear(TermAlloc *a, RowInfo *r) {
   free(r->links);
   r->links = NULL;
   r->prompt_col = -1;
+  r->has_status = false;
   r->continuation = false;
 }
 
@@ -93,6 +94,7 @@ void row_info_blank(TermAlloc *a, RowInfo *r, const char *dir) {
   r->dir = talloc_string_ref(a, dir);
   r->links = NULL;
   r->prompt_col = -1;
+  r->has_status = false;
   r->continuation = false;
 }
 
@@ -142,6 +144,7 @@ bool line_encode(LineScratch *s, const VTermScreenCell *cells, int n,
   out->runs = runs;
   out->extra = (ExtraChars *)(void *)s->extra.data;
   out->info.prompt_col = -1;
+  out->info.has_status = false;
   return true;
 }
 

@@ -100,6 +100,10 @@ typedef struct {
   /* OSC 8 links on the row (link.h): owned here, malloc'd, or NULL.  It
    * moves with the row info, like DIR. */
   RowLinks *links;
+  /* OSC 133;D: the exit status of the command run from this prompt row
+   * (osc.c), rendered as `vterm-command-status' on the prompt mark. */
+  bool has_status;
+  int status;
 } RowInfo;
 
 /* Drops R's directory reference and links, and resets it. */

@@ -229,8 +229,11 @@ static void move_prompt(Term *t, RowInfo *info, const struct ReflowGroup *g,
     return;
   long off = (long)(j - g->start) * t->cols + col;
   long row = first + off / new_cols;
-  if (row < first + g->height && row < new_rows)
+  if (row < first + g->height && row < new_rows) {
     info[row].prompt_col = (int)(off % new_cols);
+    info[row].has_status = t->row_info[j].has_status; /* OSC 133;D */
+    info[row].status = t->row_info[j].status;
+  }
 }
 
 /* The directory of the line G: its last row's, the newest. */

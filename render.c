@@ -40,10 +40,11 @@ typedef struct {
   CellStyle style;
 } Span;
 
-enum { MARK_WRAP, MARK_PROMPT };
+enum { MARK_WRAP, MARK_PROMPT, MARK_STATUS };
 typedef struct {
   ptrdiff_t pos;
   int kind;
+  int value; /* MARK_STATUS: the exit status */
 } Mark;
 
 /* Characters [start, end) show OSC 8 link LINK (link.h). */
@@ -76,7 +77,7 @@ static void builder_codepoint(Builder *b, uint32_t cp) {
 }
 
 static void builder_mark(Builder *b, ptrdiff_t pos, int kind) {
-  Mark m = {pos, kind};
+  Mark m = {pos, kind, 0};
   if (!buf_append(&b->t->marks, &m, sizeof m))
     b->oom = true;
 }
@@ -169,8 +170,15 @@ static void render_line(Builder *b, const Line *l) {
                  links.links->spans[links.next].link);
   /* A prompt mark needs the prompt itself on the row (a cleared row keeps
    * its info but has no prompt any more). */
-  if (prompt_col >= 0 && l->ncells >= prompt_col)
+  if (prompt_col >= 0 && l->ncells >= prompt_col) {
     builder_mark(b, prompt_at >= 0 ? prompt_at : b->chars, MARK_PROMPT);
+    if (l->info.has_status) { /* osc.c: OSC 133;D */
+      Mark m = {prompt_at >= 0 ? prompt_at : b->chars, MARK_STATUS,
+                l->info.status};
+      if (!buf_append(&b->t->marks, &m, sizeof m))
+        b->oom = true;
+    }
+  }
   if (l->wrapped)
     builder_mark(b, b->chars, MARK_WRAP);
   builder_bytes(b, "\n", 1, 1);
@@ -417,6 +425,14 @@ static bool insert_built(Term *t, emacs_env *env, Builder *b) {
   const Mark *marks = (const Mark *)(void *)t->marks.data;
   size_t nmarks = t->marks.len / sizeof *marks;
   for (size_t i = 0; i < nmarks && !elisp_failed(env); i++) {
+    if (marks[i].kind == MARK_STATUS) {
+      emacs_value args[5] = {elisp_integer(env, marks[i].pos),
+                             elisp_integer(env, marks[i].pos + 1),
+                             Qvterm_command_status,
+                             elisp_integer(env, marks[i].value), str};
+      env->funcall(env, Fput_text_property, 5, args);
+      continue;
+    }
     emacs_value args[4] = {elisp_integer(env, marks[i].pos),
                            elisp_integer(env, marks[i].pos + 1),
                            plists[marks[i].kind == MARK_PROMPT], str};

@@ -217,7 +217,7 @@ static bool pushed_row_wraps(const Term *t, int row, const Line *l) {
 static int cb_sb_pushline(int cols, const VTermScreenCell *cells, void *user) {
   Term *t = user;
   int row = t->rows_pushed++;
-  RowInfo info = {NULL, -1, false, NULL};
+  RowInfo info = {NULL, -1, false, NULL, false, 0};
   if (row < t->rows) {
     info = t->row_info[row];
     t->row_info[row].dir = NULL; /* ownership moves to the line */

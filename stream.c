@@ -364,6 +364,7 @@ static int on_string(Feed *f, size_t i, unsigned char c) {
       return 0; /* ESC ESC: still waiting for the '\\' of ST */
     g->string_esc = 0;
     if (c == '\\') {
+      g->str_bel = 0;
       string_end(f, 1);
       return 0;
     }
@@ -377,6 +378,7 @@ static int on_string(Feed *f, size_t i, unsigned char c) {
   if (c == ESC) {
     g->string_esc = 1;
   } else if (c == BEL && g->state != STREAM_IGNORE) {
+    g->str_bel = 1;
     string_end(f, 1);
   } else if (c < 0x20) {
     if (g->state == STREAM_OSC) /* libvterm executes C0 inside an OSC */

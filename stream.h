@@ -112,6 +112,9 @@ typedef struct {
   int osc_number_done; /* the leading number has ended */
   int str_dropped;     /* over the bound: collecting stopped */
   int str_malformed;   /* a DCS with non-ASCII bytes: ignored */
+  int str_bel;         /* the string being ended was terminated by BEL, not
+                          ST (read by the sink.osc callback, to answer in
+                          kind) */
 
   StreamSink sink;
 } StreamGuard;

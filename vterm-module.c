@@ -184,6 +184,7 @@ static void apply_deferred(Term *t, emacs_env *env) {
       t->oom = true;
     buf_trim(&t->deferred_input, 1 << 16);
     t->dirty = true;
+    osc_answer_colors(t, env);
   }
   if (t->deferred_clear) {
     t->deferred_clear = false;
@@ -454,7 +455,26 @@ static emacs_value Fvterm_write_input(emacs_env *env, ptrdiff_t nargs,
     fed = feed_bytes(t, bytes, (size_t)len);
   }
   free(bytes);
+  osc_answer_colors(t, env); /* at once: the program may be waiting */
   return signal_oom(t, env, !fed) ? Qnil : elisp_integer(env, 0);
+}
+
+static emacs_value Fvterm_set_osc_options(emacs_env *env, ptrdiff_t nargs,
+                                          emacs_value args[],
+                                          void *data) EMACS_NOEXCEPT {
+  (void)nargs;
+  (void)data;
+  Term *t = arg_term(env, args[0]);
+  if (!t)
+    return Qnil;
+  intmax_t off = env->extract_integer(env, args[1]);
+  if (elisp_failed(env))
+    return Qnil;
+  if (off < 0 || off > 15)
+    return elisp_signal_range(env, args[1], 0, 15);
+  t->osc_disabled = (unsigned)off;
+  t->osc_allow_set = env->is_not_nil(env, args[2]);
+  return Qnil;
 }
 
 static emacs_value Fvterm_set_size(emacs_env *env, ptrdiff_t nargs,
@@ -805,6 +825,12 @@ static const ModuleFunction module_functions[] = {
      "Bring the current buffer up to date with TERM.\n\n(fn TERM)"},
     {"vterm--write-input", 2, 2, Fvterm_write_input,
      "Feed the bytes of STRING to TERM.\n\n(fn TERM STRING)"},
+    {"vterm--set-osc-options", 3, 3, Fvterm_set_osc_options,
+     "Switch TERM's shell and colour protocols off, or colour setting on.\n"
+     "DISABLED is a bit mask: 1 OSC 7, 2 OSC 133, 4 colour queries, 8\n"
+     "notifications (OSC 9 and 777).  ALLOW-SET non-nil lets programs set\n"
+     "colours with OSC 4, 10 and 11.\n\n"
+     "(fn TERM DISABLED ALLOW-SET)"},
     {"vterm--set-size", 3, 3, Fvterm_set_size,
      "Resize TERM to ROWS x COLS and redraw.\n\n(fn TERM ROWS COLS)"},
     {"vterm--set-reflow", 2, 2, Fvterm_set_reflow,

@@ -73,8 +73,13 @@
 #define TERM_OUTPUT_LIMIT (1L << 20)
 /* OSC 51;E commands queued between two redraws. */
 #define TERM_EVAL_LIMIT 1024
+/* OSC 133;D and notification events queued between two redraws, and
+ * colour queries and sets waiting in one write. */
+#define TERM_PROTO_LIMIT 256
+#define TERM_COLOR_QUERY_LIMIT 256
 
 struct EvalNode;    /* osc.h */
+struct ProtoEvent;  /* osc.h */
 struct ReflowPlan; /* reflow.c */
 
 typedef struct Term {
@@ -186,6 +191,19 @@ typedef struct Term {
   size_t selection_len;
   int selection_mask;
   size_t dropped_sequences, dropped_bytes, dropped_evals;
+  /* osc.c, shell and colour protocols (OSC 7, 133, 4/10/11, 9, 777):
+   * osc_disabled holds OSC_OFF_* bits (vterm--set-osc-options; zero, all
+   * on, after calloc); proto_head..tail the ProtoEvents for the next redraw
+   * (malloc'd nodes owned here); color_queries the ColorRequests (queries
+   * and sets) handled at the end of the write that brought them (malloc'd
+   * Buf). */
+  unsigned osc_disabled;
+  bool osc_allow_set;          /* programs may set colours (OSC 4/10/11) */
+  unsigned long prompt_serial; /* prompt ends seen (133;B, 51;A) */
+  struct ProtoEvent *proto_head, *proto_tail;
+  int proto_count;
+  size_t dropped_proto;
+  Buf color_queries;
 
   /* keys.c: bytes for the process, flushed by vterm--update. */
   Buf output;

@@ -1608,6 +1608,7 @@ turns the buffer into an ordinary read-only buffer for copying.
     (vterm--apply-reflow)
     (setq vterm--rows rows)
     (vterm--sync-setup)
+    (vterm--apply-osc-options)
     (setq buffer-read-only t)
     (setq-local scroll-conservatively 101)
     (setq-local scroll-margin 0)
@@ -2356,6 +2357,7 @@ underlined text comes from `vterm-color-underline' and the default
 background of reverse-video text from `vterm-color-inverse-video'."
   (let ((foreground (memq :foreground args)))
     (cond
+     ((vterm--color-override index foreground args))
      ((and (integerp index) (>= index 0) (< index 16))
       (let* ((palette vterm-color-palette)
              (face (if (< index (length palette))
@@ -2669,7 +2671,10 @@ pty, or nil when nothing changed, as in `vterm-copy-mode'."
 PATH is either a local absolute directory, or USER@HOST:DIR.  The
 latter is DIR when USER and HOST are the values of the function
 `user-login-name' and of the function `system-name', and the TRAMP
-file name /-:USER@HOST:DIR/ otherwise.  A local directory must
+file name /-:USER@HOST:DIR/ otherwise.  An empty USER is how the
+module passes on OSC 7 (file://HOST/DIR): DIR when HOST is empty,
+localhost or the value of the function `system-name', else the
+TRAMP file name /-:HOST:DIR/.  A local directory must
 exist.  Return nil when PATH designates no usable directory."
   (when (and (stringp path) (not (string= path "")))
     (if (string-match "\\`\\([^@]*\\)@\\([^:]*\\):\\(.*\\)\\'" path)
@@ -2678,6 +2683,11 @@ exist.  Return nil when PATH designates no usable directory."
               (dir (match-string 3 path)))
           (cond
            ((string= dir "") nil)
+           ;; OSC 7 (file://HOST/DIR) arrives as @HOST:DIR, without user.
+           ((string= user "")
+            (if (member host (list "" "localhost" (system-name)))
+                (vterm--local-directory dir)
+              (file-name-as-directory (concat "/-:" host ":" dir))))
            ((and (string= user user-login-name)
                  (string= host (system-name)))
             (vterm--local-directory dir))
@@ -3395,6 +3405,201 @@ never reflows: they redraw it."
   "Tell the current buffer's terminal about `vterm-enable-reflow'."
   (when (and vterm--term (fboundp 'vterm--set-reflow))
     (vterm--set-reflow vterm--term vterm-enable-reflow)))
+
+;;; Shell and colour protocols
+
+;; OSC 7 (the shell's directory), OSC 133 (semantic prompts), OSC 4, 10
+;; and 11 (colour queries and sets) and OSC 9 and 777 (notifications).
+;; The module parses them (osc.c) and calls the functions below; the
+;; options are handed to it when a terminal starts.
+
+(defcustom vterm-enable-osc7-directory t
+  "Non-nil means OSC 7 sequences set `default-directory'.
+Shells set up for other terminals, such as bash with VTE's
+vte.sh, report their directory as file://HOST/PATH; a HOST other
+than this machine gives a TRAMP directory, as with the vterm
+escape sequence ESC ] 51 ; A.  Takes effect in new terminals."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-enable-semantic-prompts t
+  "Non-nil means OSC 133 semantic prompt sequences are followed.
+The end of a prompt (133;B) is marked as ESC ] 51 ; A marks it,
+for prompt navigation and copy mode, and the end of a command
+\(133;D) runs `vterm-command-finished-functions'.  Takes effect in
+new terminals."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-answer-color-queries t
+  "Non-nil means programs may ask for the terminal's colors.
+OSC 10, 11 and 4 queries are answered with the colors of the
+`default' face and of the faces of `vterm-color-palette', so that
+programs can choose a dark or light theme.  Takes effect in new
+terminals."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-allow-color-setting nil
+  "Non-nil means programs may change the terminal's colors.
+With OSC 10, 11 and 4 a program can then set the default
+foreground and background and the colors 0 to 15 of its buffer.
+Takes effect in new terminals."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-enable-notifications t
+  "Non-nil means OSC 9 and OSC 777 notifications are reported.
+They run `vterm-notification-functions'.  Takes effect in new
+terminals."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-notification-functions (list #'vterm-notification-message)
+  "Functions called when a program in the terminal sends a notification.
+Each is called in the terminal's buffer with two strings, TITLE
+and BODY, from OSC 777 ; notify ; TITLE ; BODY or OSC 9 ; BODY
+\(with an empty TITLE).  Control characters are removed and long
+texts shortened."
+  :type 'hook
+  :group 'vterm)
+
+(defcustom vterm-command-finished-functions nil
+  "Functions called when a command in the terminal finishes.
+The shell reports it with OSC 133 ; D ; STATUS.  Each function is
+called in the terminal's buffer with STATUS, the exit status (an
+integer), or nil when the shell did not give it."
+  :type 'hook
+  :group 'vterm)
+
+(defvar-local vterm-last-command-status nil
+  "Exit status of the last command the shell reported with OSC 133;D.")
+
+(defvar-local vterm--color-overrides nil
+  "Colors set by programs (OSC 4, 10, 11): alist of (INDEX . COLOR).
+INDEX is -1 for the default foreground, -2 for the default
+background, or 0 to 15.")
+
+(defvar-local vterm--color-remaps nil
+  "Alist of (INDEX . COOKIE) of `default' face remappings made for sets.")
+
+(declare-function vterm--set-osc-options "ext:vterm-module.c"
+                  (term disabled allow-set))
+
+(defun vterm--apply-osc-options ()
+  "Hand the protocol options to the terminal of the current buffer."
+  (when (and vterm--term (fboundp 'vterm--set-osc-options))
+    (vterm--set-osc-options
+     vterm--term
+     (logior (if vterm-enable-osc7-directory 0 1)
+             (if vterm-enable-semantic-prompts 0 2)
+             (if vterm-answer-color-queries 0 4)
+             (if vterm-enable-notifications 0 8))
+     vterm-allow-color-setting)))
+
+(defun vterm-notification-message (title body)
+  "Show the notification TITLE and BODY in the echo area."
+  (message "vterm: %s" (if (string= title "")
+                           body
+                         (concat title ": " body))))
+
+(defun vterm--notify (title body)
+  "Run `vterm-notification-functions' with TITLE and BODY."
+  (with-demoted-errors "vterm: error in a notification function: %S"
+    (run-hook-with-args 'vterm-notification-functions title body)))
+
+(defun vterm--nth-last-prompt-mark (n)
+  "Return the position of the Nth last prompt mark of the buffer, or nil."
+  (let ((pos (point-max))
+        found)
+    (while (and (not found) (> n 0) (> pos (point-min)))
+      (setq pos (previous-single-property-change pos 'vterm-prompt nil
+                                                 (point-min)))
+      (when (and (get-text-property pos 'vterm-prompt)
+                 (zerop (setq n (1- n))))
+        (setq found pos)))
+    found))
+
+(defun vterm--command-finished (status prompts-after)
+  "Record the exit STATUS of the command that just finished.
+STATUS is an integer or nil.  PROMPTS-AFTER is the number of
+prompt ends the shell marked after it finished, so the prompt of
+the command is that many marks before the last one: its mark
+gets the text property `vterm-command-status' (the module also
+keeps it with a prompt row still on the screen, so that it is
+drawn again with the row).  Then run
+`vterm-command-finished-functions'."
+  (setq vterm-last-command-status status)
+  (let ((mark (and status (vterm--nth-last-prompt-mark (1+ prompts-after)))))
+    (when mark
+      (let ((inhibit-read-only t))
+        (put-text-property mark (1+ mark) 'vterm-command-status status))))
+  (with-demoted-errors "vterm: error in a command-finished function: %S"
+    (run-hook-with-args 'vterm-command-finished-functions status)))
+
+(defun vterm--color-override (index foreground args)
+  "Return the color a program set for INDEX, or nil.
+FOREGROUND and ARGS are as in `vterm--get-color'."
+  (cond
+   ((null vterm--color-overrides) nil)
+   ((and (integerp index) (>= index 0) (< index 16))
+    (cdr (assq index vterm--color-overrides)))
+   ((and (eql index -1) foreground (not (memq :underline args)))
+    (cdr (assq -1 vterm--color-overrides)))
+   ((and (eql index -1) (not foreground) (not (memq :inverse-video args)))
+    (cdr (assq -2 vterm--color-overrides)))))
+
+(defun vterm--query-color (index)
+  "Return the color INDEX as \"rgb:RRRR/GGGG/BBBB\", for OSC 10, 11 or 4.
+INDEX is -1 for the default foreground, -2 for the default
+background, or 0 to 15.  A default color Emacs does not know
+\(on a text terminal) is taken as black or white, following the
+frame's `background-mode'."
+  (let* ((color (pcase index
+                  (-1 (vterm--get-color -1 :foreground))
+                  (-2 (vterm--get-color -1))
+                  (_ (vterm--get-color index :foreground))))
+         ;; On a text terminal `color-values' gives the nearest of the
+         ;; terminal's colors; the color's own value is a better answer.
+         (values (and (stringp color)
+                      (or (and (display-graphic-p) (color-values color))
+                          (tty-color-standard-values (downcase color))
+                          (color-values color)))))
+    (unless values
+      (let ((dark (eq (frame-parameter nil 'background-mode) 'dark)))
+        (setq values (if (eq dark (eql index -2))
+                         '(0 0 0)
+                       '(65535 65535 65535)))))
+    (apply #'format "rgb:%04x/%04x/%04x" values)))
+
+(defun vterm--set-color (index spec)
+  "Make SPEC the color INDEX of the terminal, as a program asked.
+INDEX is as in `vterm--query-color'; other indexes and colors
+Emacs does not know are ignored.  Only with
+`vterm-allow-color-setting'."
+  (when (and vterm-allow-color-setting
+             (integerp index) (>= index -2) (< index 16))
+    (let* ((rgb (and (string-match
+                      "\\`rgb:\\([[:xdigit:]]\\{1,4\\}\\)/\\([[:xdigit:]]\\{1,4\\}\\)/\\([[:xdigit:]]\\{1,4\\}\\)\\'"
+                      spec)
+                     (mapcar (lambda (i)
+                               (let ((hex (match-string i spec)))
+                                 (/ (* (string-to-number hex 16) 255)
+                                    (1- (expt 16 (length hex))))))
+                             '(1 2 3))))
+           (color (if rgb
+                      (apply #'format "#%02x%02x%02x" rgb)
+                    spec)))
+      (when (color-defined-p color)
+        (setf (alist-get index vterm--color-overrides) color)
+        (when (< index 0)
+          (let ((old (alist-get index vterm--color-remaps)))
+            (when old
+              (face-remap-remove-relative old)))
+          (setf (alist-get index vterm--color-remaps)
+                (face-remap-add-relative
+                 'default (if (eql index -1) :foreground :background)
+                 color)))))))
 
 ;;; Entry Points
 

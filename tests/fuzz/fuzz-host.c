@@ -106,9 +106,12 @@ int fuzz_term_new(long rows, long cols, long sb) {
     args[i] = Qnil;
   term = call("vterm--new", 8, args);
   ROOT(term_root) = term ? term : Qnil;
-  if (term) { /* as vterm-mode does: mode 2026 honoured */
+  if (term) { /* as vterm-mode does: mode 2026 honoured; colour sets too
+               * (off by default), for osc.c's coverage */
     Value *sync[2] = {term, Qt};
     call("vterm--set-synchronized-output", 2, sync);
+    Value *opts[3] = {term, make_int(0), Qt};
+    call("vterm--set-osc-options", 3, opts);
   }
   return term != NULL;
 }

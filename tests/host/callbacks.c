@@ -156,6 +156,50 @@ static Value *Fvterm_set_selection(ptrdiff_t nargs, Value **args) {
   return Qnil;
 }
 
+/* osc.c's shell and colour protocols: notifications, command ends and
+   colour sets are recorded in host-notifications ((TITLE BODY) ...),
+   host-commands ((STATUS PROMPTS-AFTER) ...) and host-color-sets
+   ((INDEX SPEC) ...).  vterm--query-color answers host-color-reply when
+   that is set (a string, or t for nil), else rgb:IIII/0000/ffff for
+   index I (-1: 0001, -2: 0002).  */
+static Value *Fvterm_notify(ptrdiff_t nargs, Value **args) {
+  (void)nargs;
+  CHECK_STRING(args[0]);
+  CHECK_STRING(args[1]);
+  record(intern("host-notifications"), list2(args[0], args[1]));
+  return Qnil;
+}
+
+static Value *Fvterm_command_finished(ptrdiff_t nargs, Value **args) {
+  (void)nargs;
+  if (!NILP(args[0]))
+    CHECK_INT(args[0]);
+  CHECK_INT(args[1]);
+  record(intern("host-commands"), list2(args[0], args[1]));
+  return Qnil;
+}
+
+static Value *Fvterm_set_color(ptrdiff_t nargs, Value **args) {
+  (void)nargs;
+  CHECK_INT(args[0]);
+  CHECK_STRING(args[1]);
+  record(intern("host-color-sets"), list2(args[0], args[1]));
+  return Qnil;
+}
+
+static Value *Fvterm_query_color(ptrdiff_t nargs, Value **args) {
+  Value *reply = intern("host-color-reply")->u.sym.value;
+  char buf[32];
+  (void)nargs;
+  CHECK_INT(args[0]);
+  bump(Qhost_color_calls);
+  if (reply && !NILP(reply))
+    return reply == Qt ? Qnil : reply;
+  snprintf(buf, sizeof buf, "rgb:%04x/0000/ffff",
+           (unsigned)(args[0]->u.i < 0 ? -args[0]->u.i : args[0]->u.i));
+  return make_cstring(buf);
+}
+
 /* Colours: INDEX 0..255 from a fixed palette; -1 is the default
    foreground with :foreground among ARGS and the default background
    otherwise (alone it is the foreground when the variable
@@ -303,6 +347,10 @@ static const BuiltinDef builtins[] = {
     {"vterm--eval", 1, 1, Fvterm_eval},
     {"vterm--set-selection", 2, 2, Fvterm_set_selection},
     {"vterm--get-color", 1, -1, Fvterm_get_color},
+    {"vterm--query-color", 1, 1, Fvterm_query_color},
+    {"vterm--set-color", 2, 2, Fvterm_set_color},
+    {"vterm--notify", 2, 2, Fvterm_notify},
+    {"vterm--command-finished", 2, 2, Fvterm_command_finished},
     {"vterm--goto-line", 1, 1, Fvterm_goto_line},
     {"vterm--delete-lines", 2, 3, Fvterm_delete_lines},
     {"host-take-output", 0, 0, Fhost_take_output},
