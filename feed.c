@@ -292,7 +292,7 @@ static bool fills_row(Term *t, VTermPos pos) {
  * glyph's link, so it is flushed apart, with the links frozen.  Returns the
  * bytes of BYTES used. */
 static size_t write_leading_marks(Term *t, const char *bytes, size_t len) {
-  bool keep = t->links.count > 0 && leading_marks(bytes, len) > 0;
+  bool keep = link_on_screen(t) && leading_marks(bytes, len) > 0;
   if (keep) {
     vterm_screen_flush_damage(t->screen);
     t->links_frozen = true;
@@ -480,7 +480,7 @@ static void term_write_text(Term *t, const char *bytes, size_t len) {
   len -= used;
   if (link_recording(t))
     term_write_linked(t, bytes, len);
-  else if (t->links.count > 0)
+  else if (link_on_screen(t))
     term_write_around_links(t, bytes, len);
   else
     term_write_plain(t, bytes, len);
@@ -538,7 +538,7 @@ static void term_write(Term *t, const char *bytes, size_t len) {
   /* With links about, damage is flushed at every write: damage merged
    * across two writes to one row would cover the cells between them too,
    * and drop their links (link.h). */
-  if (t->links.count > 0)
+  if (link_on_screen(t))
     vterm_screen_flush_damage(t->screen);
   if (bytes[0] != '\x1b') {
     term_write_text(t, bytes, len);

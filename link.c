@@ -240,6 +240,15 @@ void link_osc(Term *t, const char *payload, size_t len) {
     table->dropped++;
 }
 
+bool link_on_screen(const Term *t) {
+  if (t->links.count == 0 || t->altscreen)
+    return false;
+  for (int r = 0; r < t->rows; r++)
+    if (t->row_info[r].links)
+      return true;
+  return false;
+}
+
 bool link_recording(const Term *t) {
   return t->links.active != 0 && !t->altscreen;
 }

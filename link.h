@@ -95,6 +95,10 @@ struct RowLinks;
 /* OSC 8 for T: PAYLOAD is "PARAMS;URI" (borrowed). */
 void link_osc(struct Term *t, const char *payload, size_t len);
 
+/* Whether a row of the (primary) screen shows a link: only then must
+ * writes keep their damage apart (feed.c).  O(rows). */
+bool link_on_screen(const struct Term *t);
+
 /* Whether text written now gets a link (on the primary screen). */
 bool link_recording(const struct Term *t);
 
