@@ -480,13 +480,22 @@ def test_cwd(c):
               p.wait_out("dir é日本>"), p.text()[-300:])
     finally:
         p.stop()
-    p = c.proxy(["--hex", "--cwd", hexa(winpath(d)), "--wine-shim", "--",
-                 hexa("cmd.exe")])
-    try:
-        check("--cwd given in hex works too", p.wait_out("dir é日本>"),
-              p.text()[-300:] + p.status.decode())
-    finally:
-        p.stop()
+    for attempt in (1, 2):
+        p = c.proxy(["--hex", "--cwd", hexa(winpath(d)), "--wine-shim", "--",
+                     hexa("cmd.exe")])
+        try:
+            ok = p.wait_out("dir é日本>")
+            # Wine's CreateProcess now and then fails with
+            # ERROR_INTERNAL_ERROR under load (seen once in CI); that is
+            # Wine's, not the proxy's: try once more, and say so.
+            if not ok and attempt == 1 and "Win32 error 1359" in p.text():
+                log("  (Wine: CreateProcess failed with error 1359; retrying once)")
+                continue
+            check("--cwd given in hex works too", ok,
+                  p.text()[-300:] + p.status.decode())
+        finally:
+            p.stop()
+        break
 
 
 def test_quoting(c):
