@@ -239,12 +239,17 @@ records it on the prompt of the command."
     (let (statuses)
       (add-hook 'vterm-command-finished-functions
                 (lambda (status) (push status statuses)) nil t)
+      ;; Each command is typed once the next prompt shows: typed early,
+      ;; the tty would echo it before the prompt, on a line of its own.
       (run "false")
       (wait-for (lambda () (equal statuses '(1))))
+      (wait-for "^S> false\nS> ")
       (run "true")
       (wait-for (lambda () (equal statuses '(0 1))))
+      (wait-for "^S> true\nS> ")
       (run "(exit 7)")
       (wait-for (lambda () (equal statuses '(7 0 1))))
+      (wait-for "^S> (exit 7)\nS> ")
       (should (eql vterm-last-command-status 7))
       (dolist (case '(("^S> false$" . 1) ("^S> true$" . 0)
                       ("^S> (exit 7)$" . 7)))
