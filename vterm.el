@@ -2665,6 +2665,14 @@ pty, or nil when nothing changed, as in `vterm-copy-mode'."
                (file-directory-p dir)))
     (file-name-as-directory dir)))
 
+(defun vterm--local-host-p (host)
+  "Whether HOST, from a file:// URI (OSC 7, OSC 8), names this machine.
+It does when empty, localhost, or the function `system-name' or its
+first label (shells often know the short name only)."
+  (or (member host '("" "localhost"))
+      (string= host (system-name))
+      (string= host (car (split-string (system-name) "\\.")))))
+
 (defun vterm--get-directory (path)
   "Return the directory that PATH, as reported by the shell, designates.
 
@@ -2673,7 +2681,7 @@ latter is DIR when USER and HOST are the values of the function
 `user-login-name' and of the function `system-name', and the TRAMP
 file name /-:USER@HOST:DIR/ otherwise.  An empty USER is how the
 module passes on OSC 7 (file://HOST/DIR): DIR when HOST is empty,
-localhost or the value of the function `system-name', else the
+localhost or this machine's name (`vterm--local-host-p'), else the
 TRAMP file name /-:HOST:DIR/.  A local directory must
 exist.  Return nil when PATH designates no usable directory."
   (when (and (stringp path) (not (string= path "")))
@@ -2685,7 +2693,7 @@ exist.  Return nil when PATH designates no usable directory."
            ((string= dir "") nil)
            ;; OSC 7 (file://HOST/DIR) arrives as @HOST:DIR, without user.
            ((string= user "")
-            (if (member host (list "" "localhost" (system-name)))
+            (if (vterm--local-host-p host)
                 (vterm--local-directory dir)
               (file-name-as-directory (concat "/-:" host ":" dir))))
            ((and (string= user user-login-name)
@@ -3155,15 +3163,12 @@ is read when a terminal starts."
 
 (defun vterm--hyperlink-file-name (uri)
   "Return the file name that URI designates, or nil if not a file:// URI.
-A host that is neither empty, localhost nor the function
-`system-name' gives the TRAMP file name /-:HOST:PATH, as
-directories reported by OSC 51;A do."
+A host other than this machine (`vterm--local-host-p') gives the
+TRAMP file name /-:HOST:PATH, as directories reported by OSC 51;A do."
   (when (string-match "\\`file://\\([^/]*\\)\\(/[^?#]*\\)" uri)
     (let ((host (match-string 1 uri))
           (path (vterm--percent-decode (match-string 2 uri))))
-      (if (or (member host '("" "localhost"))
-              (string= host (system-name))
-              (string= host (car (split-string (system-name) "\\."))))
+      (if (vterm--local-host-p host)
           path
         (concat "/-:" host ":" path)))))
 

@@ -158,6 +158,24 @@ A plain bash: the rc file's own OSC 7 would follow each printf."
     (wait-for (lambda ()
                 (equal default-directory "/-:other.example:/srv/a b/")))))
 
+(ert-deftest vterm-test-shellproto-osc7-short-host-name ()
+  "OSC 7 and OSC 8 agree on which hosts are this machine: the short
+name of a fully qualified `system-name' is local for both."
+  (cl-letf (((symbol-function 'system-name) (lambda () "box.example.org")))
+    (vterm-test--with-term (:free t)
+      (setq default-directory "/")
+      (feed "\e]7;file://box/tmp\a")
+      (redraw)
+      (should (equal default-directory "/tmp/"))
+      (feed "\e]7;file://boxer/usr\a")
+      (redraw)
+      (should (equal default-directory "/-:boxer:/usr/")))
+    (should (equal (vterm--hyperlink-file-name "file://box/tmp/f") "/tmp/f"))
+    (should (equal (vterm--hyperlink-file-name "file://box.example.org/f")
+                   "/f"))
+    (should (equal (vterm--hyperlink-file-name "file://boxer/f")
+                   "/-:boxer:/f"))))
+
 (ert-deftest vterm-test-shellproto-osc7-malformed ()
   "Malformed OSC 7 payloads change nothing."
   (vterm-test--with-term (:free t)
