@@ -244,6 +244,12 @@
     (goto-char (point-min))
     (and (re-search-forward regexp nil t) (match-beginning 0))))
 
+(defun vterm-test--line-start (regexp)
+  "Return the start of the line of the first match of REGEXP, or fail."
+  (let ((pos (vterm-test--find regexp)))
+    (should pos)
+    (save-excursion (goto-char pos) (line-beginning-position))))
+
 ;;;; Waiting
 
 (defun vterm-test--pump (&optional seconds)

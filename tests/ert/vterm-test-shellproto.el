@@ -72,14 +72,6 @@ integrations do (no vterm escape sequences).")
                   ,@body)
          (set-face-attribute ,face nil ,attribute ,old)))))
 
-(defun vterm-test-shellproto--line-start (regexp)
-  "Return the start of the first line matching REGEXP."
-  (save-excursion
-    (goto-char (point-min))
-    (re-search-forward regexp)
-    (goto-char (match-beginning 0))
-    (line-beginning-position)))
-
 (defun vterm-test-shellproto--feed-bytes (string)
   "Feed STRING one byte per write, then update and redraw."
   (let ((bytes (encode-coding-string string 'utf-8)))
@@ -113,7 +105,7 @@ percent signs included (percent-encoded by the shell)."
             ;; the tty may echo the typed command before the prompt shows.)
             (should (equal (vterm--get-pwd
                             (line-number-at-pos
-                             (vterm-test-shellproto--line-start "cd /usr$")))
+                             (vterm-test--line-start "cd /usr$")))
                            dir)))
         (delete-directory dir)))))
 
@@ -219,9 +211,9 @@ name of a fully qualified `system-name' is local for both."
     (should (vterm--prompt-tracking-enabled-p))
     (vterm-reset-cursor-point)
     (should (vterm--at-prompt-p))
-    (let ((first (vterm-test-shellproto--line-start "^S> true$"))
-          (second (vterm-test-shellproto--line-start "^S> echo two$"))
-          (current (vterm-test-shellproto--line-start "^S> \n")))
+    (let ((first (vterm-test--line-start "^S> true$"))
+          (second (vterm-test--line-start "^S> echo two$"))
+          (current (vterm-test--line-start "^S> \n")))
       (goto-char (point-max))
       (vterm-previous-prompt 1)
       (should (= (point) (+ current 3)))
@@ -245,7 +237,7 @@ name of a fully qualified `system-name' is local for both."
       (run "echo copy-me")
       (wait-for "^copy-me\nS> ")
       (vterm-copy-mode 1)
-      (goto-char (vterm-test-shellproto--line-start "^S> echo copy-me$"))
+      (goto-char (vterm-test--line-start "^S> echo copy-me$"))
       (vterm-copy-mode-done nil)
       (should (equal (substring-no-properties (car kill-ring))
                      "echo copy-me")))))
@@ -271,7 +263,7 @@ records it on the prompt of the command."
       (should (eql vterm-last-command-status 7))
       (dolist (case '(("^S> false$" . 1) ("^S> true$" . 0)
                       ("^S> (exit 7)$" . 7)))
-        (let ((start (vterm-test-shellproto--line-start (car case))))
+        (let ((start (vterm-test--line-start (car case))))
           (should (eql (get-text-property (+ start 3) 'vterm-command-status)
                        (cdr case))))))))
 
@@ -287,7 +279,7 @@ records it on the prompt of the command."
     (wait-for (lambda () (string-prefix-p "S> \n" (vterm-test--text))))
     (run "echo abc")
     (wait-for "^abc\nS> ")
-    (let ((start (vterm-test-shellproto--line-start "^abc$")))
+    (let ((start (vterm-test--line-start "^abc$")))
       (should-not (text-property-any start (+ start 4) 'vterm-prompt t)))
     (vterm-reset-cursor-point)
     (should (vterm--at-prompt-p))))
