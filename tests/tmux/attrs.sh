@@ -23,7 +23,8 @@
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 module_dir=${1:?usage: attrs.sh MODULE_DIR}
-socket=vterm-attrs-$$
+# shellcheck source=lib.sh
+. "$root/tests/tmux/lib.sh"
 session=attrs
 pass=0 fail=0
 
@@ -34,7 +35,6 @@ check() { # check WHAT CONDITION-STATUS DETAIL
     fail=$((fail + 1)); echo "FAIL $1"; printf '%s\n' "$3" | sed 's/^/     /'
   fi
 }
-tm() { tmux -L "$socket" "$@"; }
 capture() { tm capture-pane -p "$@" -t "$session"; }
 # Waits until the pane (plain text) matches the extended regexp $1.
 wait_for() {
@@ -45,13 +45,13 @@ wait_for() {
   return 1
 }
 # shellcheck disable=SC2317 # run by the EXIT trap
-cleanup() { tm kill-server 2>/dev/null; }
+cleanup() { tmux_stop; }
 trap cleanup EXIT
 
 reflow=$(emacs --batch -Q -L "$module_dir" \
   --eval "(progn (require 'vterm-module) (princ (plist-get (vterm--module-info) :reflow)))" 2>/dev/null)
 
-tm new-session -d -s "$session" -x 120 -y 24 \
+tmux_fresh_session -s "$session" -x 120 -y 24 \
   "env TERM=xterm-256color emacs -nw -Q -L '$root' -L '$module_dir' \
    --eval \"(progn (require 'vterm) (setq vterm-shell \\\"/bin/sh\\\") ${ATTRS_EXTRA_LISP:-} (vterm))\""
 wait_for '^[#$] ?$' || { echo "no shell prompt"; capture; echo "0 passed, 1 failed"; exit 1; }

@@ -25,6 +25,8 @@
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 module_dir=${1:?usage: hyperlinks.sh MODULE-DIR}
+# shellcheck source=lib.sh
+. "$root/tests/tmux/lib.sh"
 session=vterm-osc8-$$
 work=$(mktemp -d)
 pass=0 fail=0
@@ -32,18 +34,18 @@ pass=0 fail=0
 check() { # NAME CONDITION-COMMAND...
   local name=$1; shift
   if "$@"; then pass=$((pass + 1)); echo "ok   $name"
-  else fail=$((fail + 1)); echo "FAIL $name"; tmux capture-pane -p -t "$session" | sed 's/^/     | /'; fi
+  else fail=$((fail + 1)); echo "FAIL $name"; tm capture-pane -p -t "$session" | sed 's/^/     | /'; fi
 }
-screen() { tmux capture-pane -p -t "$session"; }
+screen() { tm capture-pane -p -t "$session"; }
 # Whether the pane shows TEXT (on a line without COMMAND-WORD) right after
 # an SGR that turns underline on (in any run of SGRs before it).
 underlined() { # TEXT COMMAND-WORD
-  tmux capture-pane -p -e -t "$session" | grep -v -- "$2" |
+  tm capture-pane -p -e -t "$session" | grep -v -- "$2" |
     grep -qP -- "\\e\\[(?:[0-9;]*;)?4(?:;[0-9;]*)?m(?:\\e\\[[0-9;]*m)*\\Q$1\\E"
 }
 # Whether TEXT1 is followed by a reset SGR then TEXT2: not underlined.
 reset_between() { # TEXT1 TEXT2
-  tmux capture-pane -p -e -t "$session" |
+  tm capture-pane -p -e -t "$session" |
     grep -qP -- "\\Q$1\\E(?:\\e\\[[0-9;]*m)*\\e\\[0?m(?:\\e\\[(?:39|49)m)*\\Q$2\\E"
 }
 wait_for() { # REGEXP: poll the pane for up to 15 s
@@ -54,7 +56,7 @@ wait_for() { # REGEXP: poll the pane for up to 15 s
   done
   return 1
 }
-cleanup() { tmux kill-session -t "$session" 2>/dev/null; rm -rf "$work"; }
+cleanup() { tmux_stop; rm -rf "$work"; }
 trap cleanup EXIT
 
 touch "$work/alpha.txt"
@@ -70,35 +72,35 @@ cat > "$work/init.el" <<EOL
 (vterm)
 EOL
 
-tmux new-session -d -s "$session" -x 80 -y 24 \
+tmux_fresh_session -s "$session" -x 80 -y 24 \
   "emacs -nw -Q -L '$root' -L '$module_dir' -l '$work/init.el'"
 check "shell prompt" wait_for '^\$'
 
-tmux send-keys -t "$session" "printf 'see \\033]8;;https://example.com/osc8\\033\\\\THE-LINK\\033]8;;\\033\\\\ end\\n'" Enter
+tm send-keys -t "$session" "printf 'see \\033]8;;https://example.com/osc8\\033\\\\THE-LINK\\033]8;;\\033\\\\ end\\n'" Enter
 check "link text shown" wait_for '^see THE-LINK end'
 # The link face (inherits `link') underlines the text: SGR 4 just before it.
 check "link underlined" underlined "THE-LINK" printf
 check "plain text after it not underlined" reset_between "THE-LINK" " end"
 
 # Copy mode, point onto the link (search), RET opens it.
-tmux send-keys -t "$session" C-c C-t
+tm send-keys -t "$session" C-c C-t
 sleep 0.3
-tmux send-keys -t "$session" C-r "THE-LINK" Enter
+tm send-keys -t "$session" C-r "THE-LINK" Enter
 sleep 0.3
-tmux send-keys -t "$session" C-f Enter
+tm send-keys -t "$session" C-f Enter
 check "RET opens the link" wait_for 'BROWSE\[https://example.com/osc8\]'
 
 # Back to the terminal (copy mode off), then ls links files.
-tmux send-keys -t "$session" C-c C-t
+tm send-keys -t "$session" C-c C-t
 sleep 0.3
-tmux send-keys -t "$session" "cd '$work' && ls --hyperlink=always" Enter
+tm send-keys -t "$session" "cd '$work' && ls --hyperlink=always" Enter
 check "ls output" wait_for '^alpha.txt'
 check "ls name underlined" underlined "alpha.txt" hyperlink=always
-tmux send-keys -t "$session" C-c C-t
+tm send-keys -t "$session" C-c C-t
 sleep 0.3
-tmux send-keys -t "$session" C-r "alpha.txt" Enter
+tm send-keys -t "$session" C-r "alpha.txt" Enter
 sleep 0.3
-tmux send-keys -t "$session" Enter
+tm send-keys -t "$session" Enter
 check "RET on an ls name finds the file" wait_for "FIND\[$work/alpha.txt\]"
 
 echo "$pass passed, $fail failed"

@@ -21,6 +21,8 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../checks.sh
 . "$ROOT/tests/checks.sh"
+# shellcheck source=lib.sh
+. "$ROOT/tests/tmux/lib.sh"
 MODULE_DIR=${1:?usage: mouse.sh MODULE-DIR}
 EMACS=${EMACS:-emacs}
 for tool in tmux vim "$EMACS"; do
@@ -29,12 +31,12 @@ done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/vterm-tmux-mouse.XXXXXX")
 session="vterm-mouse-$$"
-trap 'tmux kill-session -t "$session" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'tmux_stop; rm -rf "$work"' EXIT
 seq -f 'line %g' 1 200 >"$work/file.txt"
 
 # ---- vocabulary -------------------------------------------------------------
 
-screen() { tmux capture-pane -p -t "$session"; }
+screen() { tm capture-pane -p -t "$session"; }
 # row N: line N (1-based) of the pane.
 row() { screen | sed -n "${1}p"; }
 # wait_for REGEX [SECONDS]: polls the pane until REGEX matches.
@@ -48,15 +50,17 @@ wait_for() {
   return 1
 }
 # mouse CODE X Y [m]: an SGR report (1-based X, Y) typed into the pane.
-mouse() { tmux send-keys -t "$session" -l $'\e'"[<$1;$2;$3${4:-M}"; sleep 0.2; }
+mouse() { tm send-keys -t "$session" -l $'\e'"[<$1;$2;$3${4:-M}"; sleep 0.2; }
 click() { mouse "${3:-0}" "$1" "$2"; mouse "${3:-0}" "$1" "$2" m; }
+# no_mouse_report_echoed: the pane shows no "[<" of a mouse report.
+# shellcheck disable=SC2317 # run through check
+no_mouse_report_echoed() { ! screen | grep -q '\[<'; }
 # vim_ruler: the line,col of vim's ruler on the last terminal row.
 vim_ruler() { row 22 | grep -Eo '[0-9]+,[0-9]+' | tail -1; }
 
 # start LISP: a fresh Emacs showing a vterm, then LISP run in its buffer (the menu bar is row 1, so
 # the terminal's row 0 is pane row 2).
 start() {
-  tmux kill-session -t "$session" 2>/dev/null
   cat >"$work/init.el" <<EOF
 (xterm-mouse-mode 1)
 (setq vterm-shell "/bin/sh")
@@ -64,12 +68,12 @@ start() {
 (vterm)
 $1
 EOF
-  tmux new-session -d -s "$session" -x 80 -y 24 \
+  tmux_fresh_session -s "$session" -x 80 -y 24 \
     "TERM=xterm-256color PS1='\$ ' $EMACS -nw -Q -L '$ROOT' -L '$MODULE_DIR' -l '$work/init.el'"
   wait_for '\$ *$' 15
 }
 vim_start() {
-  tmux send-keys -t "$session" \
+  tm send-keys -t "$session" \
     "vim -u NONE -N -n -c 'set mouse=a ruler' $work/file.txt" Enter
   wait_for ' 1,1( |$)'
 }
@@ -91,7 +95,7 @@ check "  (the first line shown is line 7)" test "$(row 2)" = "line 7"
 mouse 0 2 3; mouse 32 5 3; mouse 32 6 4; mouse 0 6 4 m
 check "a drag selects (vim shows -- VISUAL --)" wait_for '-- VISUAL --' 5
 # v leaves visual mode (a lone ESC is a prefix key in a text-terminal Emacs).
-tmux send-keys -t "$session" v; sleep 0.5
+tm send-keys -t "$session" v; sleep 0.5
 before=$(vim_ruler)
 click 3 12 4
 sleep 0.5
@@ -99,21 +103,21 @@ check "  (Emacs got the shift-click: S-<mouse-1> is undefined)" \
   wait_for 'S-<mouse-1> is undefined' 5
 check "a shift-click does not reach vim (ruler stays $before)" \
   test "$(vim_ruler)" = "$before"
-tmux send-keys -t "$session" ':q!' Enter
+tm send-keys -t "$session" ':q!' Enter
 check "vim quits" wait_for '^\$ *$' 5
 
 # ---- the shell did not ask for the mouse -----------------------------------------
 
 echo "shell without mouse reporting"
-tmux send-keys -t "$session" 'echo mark' Enter
+tm send-keys -t "$session" 'echo mark' Enter
 wait_for '^mark' 5
 click 3 2
 mouse 64 3 2
-tmux send-keys -t "$session" 'echo after' Enter
+tm send-keys -t "$session" 'echo after' Enter
 check "a click and the wheel over the shell send it nothing" \
   wait_for '^after' 5
 check "  (no mouse report echoed at the prompt)" \
-  bash -c "! tmux capture-pane -p -t '$session' | grep -q '\\[<'"
+  no_mouse_report_echoed
 
 # ---- vim with line numbers and a left margin ----------------------------------------
 
@@ -129,7 +133,7 @@ check "line numbers and a 5-column margin shift the terminal right" \
   test "${offset:-0}" -ge 7
 click $((offset + 4)) 8
 check "a click still lands on line 7, column 4" wait_for ' 7,4( |$)' 5
-tmux send-keys -t "$session" ':q!' Enter
+tm send-keys -t "$session" ':q!' Enter
 wait_for '\$ *$' 5
 
 # ---- htop ----------------------------------------------------------------------------
@@ -137,7 +141,7 @@ wait_for '\$ *$' 5
 if command -v htop >/dev/null; then
   echo "htop"
   start ""
-  tmux send-keys -t "$session" 'htop' Enter
+  tm send-keys -t "$session" 'htop' Enter
   if wait_for 'F10Quit' 10; then
     r=$(screen | grep -n 'F10Quit' | head -1 | cut -d: -f1)
     c=$(screen | sed -n "${r}p" | grep -bo 'F10Quit' | head -1 | cut -d: -f1)

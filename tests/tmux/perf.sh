@@ -20,7 +20,7 @@
 #
 # Issue 11.  In `emacs -nw -Q' (80x24, tmux) with vterm-max-scrollback
 # 200000: 150000 coloured lines, then in copy mode the top of the
-# scrollback must show its colours (tmux capture-pane -e), isearch must
+# scrollback must show its colours (tm capture-pane -e), isearch must
 # land in the scrollback and show that line's colour, `kill-ring-save'
 # must copy the faces, and a typed character must echo.  PERF_EXTRA_EVAL
 # is Lisp evaluated before the terminal starts (to check that the checks
@@ -31,10 +31,12 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 module_dir=${1:?usage: perf.sh MODULE_DIR}
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 session=vterm-perf-$$
 init=$(mktemp)
 pass=0 fail=0
-trap 'tmux kill-session -t "$session" 2>/dev/null; rm -f "$init"' EXIT
+trap 'tmux_stop; rm -f "$init"' EXIT
 
 check() { # WHAT OK
   if [ "$2" = 0 ]; then pass=$((pass + 1)); echo "ok   $1"
@@ -45,7 +47,7 @@ check() { # WHAT OK
 wait_for() {
   local i
   for ((i = 0; i < $2 * 10; i++)); do
-    tmux capture-pane -p -t "$session" | grep -Eq "$1" && return 0
+    tm capture-pane -p -t "$session" | grep -Eq "$1" && return 0
     sleep 0.1
   done
   return 1
@@ -60,37 +62,37 @@ cat > "$init" <<EOF
 ${PERF_EXTRA_EVAL:-}
 (vterm)
 EOF
-tmux new-session -d -s "$session" -x 80 -y 24 "emacs -nw -Q -l $init"
+tmux_fresh_session -s "$session" -x 80 -y 24 "emacs -nw -Q -l $init"
 wait_for '^\$ ?$' 30
 check "shell prompt" $?
 
-tmux send-keys -t "$session" "awk 'BEGIN { for (i = 1; i <= 150000; i++) printf \"\\033[3%dm%07d\\033[0m \\033[1mline\\033[0m %d\\n\", i % 8, i, i }'; printf '%s-%s\\n' ALL DONE" Enter
+tm send-keys -t "$session" "awk 'BEGIN { for (i = 1; i <= 150000; i++) printf \"\\033[3%dm%07d\\033[0m \\033[1mline\\033[0m %d\\n\", i % 8, i, i }'; printf '%s-%s\\n' ALL DONE" Enter
 wait_for '^ALL-DONE' 120
 check "150000 lines drawn" $?
 
-tmux send-keys -t "$session" C-c C-t
+tm send-keys -t "$session" C-c C-t
 sleep 0.5
-tmux send-keys -t "$session" 'M-<'
+tm send-keys -t "$session" 'M-<'
 wait_for '^0000001 line 1 *$' 10
 check "top of the scrollback shown" $?
-tmux capture-pane -p -e -t "$session" | grep -q $'\e\\[31m0000001.*\e\\[1mline'
+tm capture-pane -p -e -t "$session" | grep -q $'\e\\[31m0000001.*\e\\[1mline'
 check "its colours are on screen (red number, bold word)" $?
 
-tmux send-keys -t "$session" C-s 0100004 Enter
+tm send-keys -t "$session" C-s 0100004 Enter
 wait_for '^0100004 line' 10
 check "isearch reaches line 100004" $?
-tmux capture-pane -p -e -t "$session" | grep -q $'\e\\[34m0100004'
+tm capture-pane -p -e -t "$session" | grep -q $'\e\\[34m0100004'
 check "line 100004 is blue on screen" $?
 
-tmux send-keys -t "$session" C-a C-Space C-n M-w
+tm send-keys -t "$session" C-a C-Space C-n M-w
 sleep 0.3
-tmux send-keys -t "$session" M-: '(message "COPIED:%S" (get-text-property 0 (quote font-lock-face) (car kill-ring)))' Enter
+tm send-keys -t "$session" M-: '(message "COPIED:%S" (get-text-property 0 (quote font-lock-face) (car kill-ring)))' Enter
 wait_for 'COPIED:\(:foreground' 10
 check "kill-ring-save copied the faces" $?
 
-tmux send-keys -t "$session" C-c C-t
+tm send-keys -t "$session" C-c C-t
 sleep 0.3
-tmux send-keys -t "$session" e c h o ' ' T Y P E D
+tm send-keys -t "$session" e c h o ' ' T Y P E D
 wait_for '^\$ echo TYPED' 5
 check "typed characters echo" $?
 

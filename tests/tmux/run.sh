@@ -42,7 +42,7 @@ run_one() {
 
 for script in "$HERE"/*.sh; do
   name=$(basename "$script")
-  [ "$name" = run.sh ] && continue
+  case $name in run.sh | lib.sh) continue ;; esac
   run_one "$name" "$MODULE_DIR"
 done
 [ -n "$REFLOW_DIR" ] && run_one attrs.sh "$REFLOW_DIR"

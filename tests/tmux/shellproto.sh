@@ -26,12 +26,12 @@
 set -u
 src=$(cd "$(dirname "$0")/../.." && pwd)
 modules=${1:?usage: shellproto.sh MODULE-DIR}
-sock=vterm-shellproto-$$
-tm() { tmux -L "$sock" "$@"; }
+# shellcheck source=lib.sh
+. "$src/tests/tmux/lib.sh"
 tmp=$(mktemp -d)
 passed=0 failed=0
 
-finish() { tm kill-server 2>/dev/null; rm -rf "$tmp"; }
+finish() { tmux_stop; rm -rf "$tmp"; }
 trap finish EXIT
 
 pane() { tm capture-pane -p -t main; }
@@ -70,7 +70,7 @@ cat >"$tmp/init.el" <<EL
 EL
 mkdir -p "$tmp/with space"
 
-tm new-session -d -x 80 -y 24 -s main \
+tmux_fresh_session -x 80 -y 24 -s main \
    "emacs -nw -Q -L '$src' -L '$modules' -l '$tmp/init.el' -f vterm"
 expect "the shell starts" '^T>'
 

@@ -17,6 +17,8 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 MODULE_DIR=${1:?usage: sync.sh MODULE-DIR}
+# shellcheck source=lib.sh
+. "$ROOT/tests/tmux/lib.sh"
 EMACS=${EMACS:-emacs}
 FRAMES=4
 ROWS=12
@@ -24,7 +26,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/vterm-tmux-sync.XXXXXX")
 session="vterm-sync-$$"
 passed=0
 failed=0
-trap 'tmux kill-session -t "$session" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'tmux_stop; rm -rf "$work"' EXIT
 
 check() { # check NAME OK DETAIL
   if [ "$2" = 1 ]; then
@@ -69,17 +71,16 @@ partial_captures() { # DIR
 run_case() { # run_case NAME ENABLE(t/nil) DIR
   local name=$1 enable=$2 dir=$3 i=0
   mkdir -p "$dir"
-  tmux kill-session -t "$session" 2>/dev/null
-  tmux new-session -d -s "$session" -x 80 -y 24 \
+  tmux_fresh_session -s "$session" -x 80 -y 24 \
     "$EMACS -nw -Q -L '$ROOT' -L '$MODULE_DIR' --eval \"(progn (setq vterm-shell \\\"/bin/sh\\\" vterm-enable-synchronized-output $enable) (require 'vterm) (vterm))\""
   for _ in $(seq 1 100); do
-    tmux capture-pane -p -t "$session" | grep -q '^\$ ' && break
+    tm capture-pane -p -t "$session" | grep -q '^\$ ' && break
     sleep 0.1
   done
-  tmux send-keys -t "$session" "sh $work/frames.sh" Enter
+  tm send-keys -t "$session" "sh $work/frames.sh" Enter
   # Capture until the program is done (at most 30 s).
   while [ $i -lt 3000 ]; do
-    tmux capture-pane -p -t "$session" >"$dir/cap.$i"
+    tm capture-pane -p -t "$session" >"$dir/cap.$i"
     grep -q ALLDONE "$dir/cap.$i" && break
     i=$((i + 1))
     sleep 0.01
