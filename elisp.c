@@ -230,6 +230,17 @@ emacs_value elisp_string(emacs_env *env, const char *bytes, size_t len) {
   return s;
 }
 
+emacs_value elisp_text_string(emacs_env *env, const char *utf8, ptrdiff_t len,
+                              ptrdiff_t chars) {
+#if defined(EMACS_MAJOR_VERSION) && EMACS_MAJOR_VERSION >= 28
+  if (chars == len && (size_t)env->size >= sizeof(struct emacs_env_28))
+    return env->make_unibyte_string(env, utf8, len);
+#else
+  (void)chars;
+#endif
+  return env->make_string(env, utf8, len);
+}
+
 bool elisp_insert(emacs_env *env, emacs_value text) {
   env->funcall(env, Finsert, 1, &text);
   return !elisp_failed(env);

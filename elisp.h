@@ -98,6 +98,14 @@ static inline emacs_value elisp_integer(emacs_env *env, intmax_t n) {
 
 /* Buffer edits through the captured primitives (Finsert ...), in the
  * current buffer.  Each returns false if it failed (the exit is pending). */
+/* A Lisp string of LEN bytes of valid UTF-8 holding CHARS characters.
+ * When they are all ASCII (CHARS == LEN) and Emacs has
+ * make_unibyte_string (Emacs 28+), the string is made unibyte: Emacs
+ * then copies the bytes once instead of decoding them into a second
+ * copy, which halves the garbage of a large redraw.  Inserting it into a
+ * multibyte buffer gives the same text. */
+emacs_value elisp_text_string(emacs_env *env, const char *utf8, ptrdiff_t len,
+                              ptrdiff_t chars);
 bool elisp_insert(emacs_env *env, emacs_value text);
 bool elisp_goto_char(emacs_env *env, intmax_t pos);
 bool elisp_forward_line(emacs_env *env, intmax_t n);

@@ -395,7 +395,8 @@ static bool insert_built(Term *t, emacs_env *env, Builder *b) {
   }
   if (b->chars == 0)
     return !elisp_failed(env);
-  emacs_value str = env->make_string(env, t->text.data, (ptrdiff_t)t->text.len);
+  emacs_value str = elisp_text_string(env, t->text.data,
+                                      (ptrdiff_t)t->text.len, b->chars);
   if (elisp_failed(env))
     return false;
   FaceCache *cache = talloc_temp(&t->alloc, sizeof *cache);

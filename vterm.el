@@ -407,7 +407,23 @@ leaving copy mode puts them back."
 Output arriving within this delay is drawn at once, which keeps
 large outputs fast.  A value of nil draws every chunk of output as
 soon as it arrives.  Output that answers a key sent from Emacs is
-always drawn without delay.")
+always drawn without delay, and so is output after a quiet time
+while `vterm-adaptive-redraw' is on.")
+
+(defcustom vterm-adaptive-redraw t
+  "Non-nil means output that follows a quiet time is drawn at once.
+
+A chunk of output that arrives at least `vterm-timer-delay'
+seconds after the previous one, and is not a full read (a flood
+fills every read), is drawn without waiting, so the answer of a
+command or a prompt shows at once.  Output that keeps coming is
+drawn every `vterm-timer-delay' seconds, as in upstream vterm.
+
+When nil, every change is drawn `vterm-timer-delay' seconds after
+it arrives, as in upstream.  When `vterm-timer-delay' is nil, every
+chunk is drawn at once in both cases."
+  :type 'boolean
+  :group 'vterm)
 
 (defvar vterm-install-buffer-name " *Install vterm* "
   "Name of the buffer that shows the compilation of `vterm-module'.")
@@ -1059,6 +1075,13 @@ an error is signaled instead."
 
 (define-obsolete-variable-alias 'vterm--redraw-immididately
   'vterm--redraw-immediately "2025-07-15")
+
+(defvar-local vterm--last-output-time 0.0
+  "When output of the process last arrived (`float-time').")
+
+(defvar vterm--output-after-quiet nil
+  "Non-nil while the filter runs a chunk that follows a quiet time.
+Bound by `vterm--filter'; see `vterm-adaptive-redraw'.")
 
 (defvar-local vterm--redraw-immediately nil
   "Non-nil means draw the next change of the terminal without delay.
@@ -2268,15 +2291,35 @@ defaults to the terminal cursor."
 (defun vterm--invalidate ()
   "Schedule a redraw of the terminal of the current buffer.
 The module calls this when the screen changed.  The redraw happens
-after `vterm-timer-delay', or at once when that is nil or a key was
-just sent."
-  (if (and vterm-timer-delay (not vterm--redraw-immediately))
+after `vterm-timer-delay', or at once when that is nil, a key was
+just sent, or the output follows a quiet time (see
+`vterm-adaptive-redraw')."
+  (if (and vterm-timer-delay
+           (not vterm--redraw-immediately)
+           (not vterm--output-after-quiet))
       (unless vterm--redraw-timer
         (setq vterm--redraw-timer
               (run-with-timer vterm-timer-delay nil
                               #'vterm--delayed-redraw (current-buffer))))
     (vterm--delayed-redraw (current-buffer))
     (setq vterm--redraw-immediately nil)))
+
+(defconst vterm--full-read-bytes 4095
+  "The most a read from a pty returns on Linux (its line buffer).
+Output that fills a read is part of a flood.")
+
+(defun vterm--after-quiet-p (output)
+  "Whether OUTPUT, arriving now, follows a quiet time.
+True when `vterm-adaptive-redraw' is on, the previous output came
+at least `vterm-timer-delay' seconds ago and OUTPUT is shorter than
+`vterm--full-read-bytes'.  Records the time of this output."
+  (let ((now (float-time))
+        (last vterm--last-output-time))
+    (setq vterm--last-output-time now)
+    (and vterm-adaptive-redraw
+         vterm-timer-delay
+         (< (length output) vterm--full-read-bytes)
+         (>= (- now last) vterm-timer-delay))))
 
 (defun vterm--flush-output (output)
   "Send OUTPUT of the terminal, such as an encoded key, to the process."
@@ -2586,7 +2629,8 @@ Output arriving after the buffer was killed is dropped."
         (when vterm--term
           (let ((inhibit-redisplay t)
                 (inhibit-eol-conversion t)
-                (inhibit-read-only t))
+                (inhibit-read-only t)
+                (vterm--output-after-quiet (vterm--after-quiet-p output)))
             (vterm--write-input vterm--term output)
             (vterm--update vterm--term)))))))
 

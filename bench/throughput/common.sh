@@ -1,4 +1,4 @@
-# common.sh -- shell helpers shared by bench/throughput/run.sh and bench/memory/run.sh.
+# common.sh -- shell helpers shared by the run.sh of bench/throughput, bench/memory and bench/latency.
 #
 # Copyright (C) 2026 The emacs-libvterm-win contributors
 #

@@ -191,8 +191,10 @@ Return non-nil if `vterm--redraw-timer' was seen set meanwhile."
     timer-seen))
 
 (ert-deftest vterm-test-misc-redraw-timer ()
-  "C102: plain output is drawn by `vterm--redraw-timer' shortly after."
-  (let ((vterm-timer-delay 0.1))
+  "C102: plain output is drawn by `vterm--redraw-timer' shortly after.
+That is upstream's fixed pacing, `vterm-adaptive-redraw' nil."
+  (let ((vterm-timer-delay 0.1)
+        (vterm-adaptive-redraw nil))
     (vterm-test--with-term ()
       (run "sleep 1; echo LATE-\"\"OUTPUT")
       (wait-for "sleep 1; echo LATE")

@@ -24,8 +24,10 @@
 ;; (`jit-lock-fontify-now', as redisplay does), `font-lock-ensure',
 ;; copying (`kill-ring-save', `filter-buffer-substring'), isearch in copy
 ;; mode, and copy mode with its fake newlines removed; and that bogus
-;; calls of the module function are harmless.  Timing is measured by the
-;; benchmarks in bench/, never here.
+;; calls of the module function are harmless.  Redraw pacing
+;; (`vterm-adaptive-redraw'): output after a quiet time is drawn by the
+;; filter itself, a flood on the timer.  Speed is
+;; measured by the benchmarks in bench/, never here.
 
 ;;; Code:
 
@@ -70,6 +72,91 @@
     (feed lines)
     (redraw)
     (vterm-test-perf--faces)))
+
+;;;; ASCII redraws
+
+(ert-deftest vterm-test-perf-ascii-redraw-same-text ()
+  "A redraw of pure ASCII text gives the same buffer as any other.
+The module makes such text as a unibyte string (one copy less for
+Emacs); the buffer must stay multibyte, with the same characters
+and faces, also when later text is not ASCII."
+  (vterm-test--with-term (:free t :rows 4 :cols 20)
+    (feed "plain \e[31mred\e[0m\r\n")
+    (should (multibyte-string-p (buffer-string)))
+    (should-screen "plain red" "" "" "")
+    (should (equal (plist-get (vterm-test--face-of "red") :foreground) "red3"))
+    (feed "caf\u00e9 \e[32m\u4e2d\e[0m\r\nmore ascii")
+    (should-screen "plain red" "café 中" "more ascii" "")
+    (should (equal (plist-get (vterm-test--face-of "中") :foreground) "green3"))
+    (should (eq (char-after (vterm-test--find "é")) ?é))))
+
+;;;; Redraw pacing
+
+(defun vterm-test-perf--drawn-by-filter (adaptive)
+  "Whether late output shows as soon as the filter has run it.
+A shell waits a second, then prints a line; with
+`vterm-adaptive-redraw' bound to ADAPTIVE, return non-nil when the
+line was in the buffer the moment the process filter returned from
+the chunk that carried it (no timer in between)."
+  (let ((vterm-timer-delay 0.1)
+        (vterm-adaptive-redraw adaptive)
+        (drawn 'never-seen))
+    (vterm-test--with-term ()
+      (add-function :after (process-filter vterm--process)
+                    (lambda (_process output)
+                      (when (and (eq drawn 'never-seen)
+                                 (string-match-p "LATE-OUTPUT" output))
+                        (setq drawn (and (vterm-test--find "^LATE-OUTPUT$")
+                                         t)))))
+      (run "sleep 1; echo LATE-\"\"OUTPUT")
+      (wait-for "^LATE-OUTPUT$"))
+    (should-not (eq drawn 'never-seen))
+    drawn))
+
+(ert-deftest vterm-test-perf-pacing-late-output-at-once ()
+  "Adaptive pacing draws output after a quiet time without a timer.
+With upstream's fixed delay the same output waits for the timer."
+  (should (vterm-test-perf--drawn-by-filter t))
+  (should-not (vterm-test-perf--drawn-by-filter nil)))
+
+(defun vterm-test-perf--flood (adaptive delay)
+  "Return (REDRAWS . CHUNKS) of a flood, paced by ADAPTIVE and DELAY.
+They are the values of `vterm-adaptive-redraw' and `vterm-timer-delay'.
+The terminal's program prints 60000 numbered lines, without a key
+typed (keys are drawn at once, unpaced).  REDRAWS counts the
+redraws of the buffer until the last line is drawn, CHUNKS the
+chunks of output the filter got."
+  (let ((vterm-timer-delay delay)
+        (vterm-adaptive-redraw adaptive)
+        (redraws 0)
+        (chunks 0))
+    (cl-letf* ((redraw (symbol-function 'vterm--delayed-redraw))
+               ((symbol-function 'vterm--delayed-redraw)
+                (lambda (buffer)
+                  (cl-incf redraws)
+                  (funcall redraw buffer))))
+      (vterm-test--with-term
+          (:scrollback 100 :wait nil
+           :shell "sh -c 'sleep 0.3; seq 1 60000; echo FLOOD-END; sleep 30'")
+        (add-function :before (process-filter vterm--process)
+                      (lambda (&rest _) (cl-incf chunks)))
+        (let ((deadline (+ (float-time) vterm-test-timeout)))
+          (while (and (not (vterm-test--find "^FLOOD-END$"))
+                      (< (float-time) deadline))
+            (accept-process-output vterm--process 0.01)))
+        (should (vterm-test--find "^60000$"))))
+    (cons redraws chunks)))
+
+(ert-deftest vterm-test-perf-pacing-flood-on-the-timer ()
+  "A flood is drawn on the timer, not chunk by chunk, with pacing on.
+60000 lines arrive in many chunks; the buffer is redrawn a few
+times, far fewer than the chunks (with `vterm-timer-delay' nil, the
+check that can fail, every chunk is drawn)."
+  (pcase-let ((`(,redraws . ,chunks) (vterm-test-perf--flood t 0.1)))
+    (should (> chunks 20))
+    (should (< redraws (/ chunks 4))))
+  (pcase-let ((`(,redraws . ,chunks) (vterm-test-perf--flood t nil)))
+    (should (>= redraws chunks))))
 
 (ert-deftest vterm-test-perf-scrollback-plain-until-needed ()
   "Issue 11: scrollback text from a real shell carries no faces until
