@@ -233,8 +233,12 @@ emacs_value elisp_string(emacs_env *env, const char *bytes, size_t len) {
 emacs_value elisp_text_string(emacs_env *env, const char *utf8, ptrdiff_t len,
                               ptrdiff_t chars) {
 #if defined(EMACS_MAJOR_VERSION) && EMACS_MAJOR_VERSION >= 28
-  if (chars == len && (size_t)env->size >= sizeof(struct emacs_env_28))
-    return env->make_unibyte_string(env, utf8, len);
+  /* emacs_env is used as emacs_env_25 everywhere (tests/lint checks it);
+   * the newer member is reached only after the size check. */
+  if (chars == len && (size_t)env->size >= sizeof(struct emacs_env_28)) {
+    struct emacs_env_28 *env28 = (struct emacs_env_28 *)(void *)env;
+    return env28->make_unibyte_string(env, utf8, len);
+  }
 #else
   (void)chars;
 #endif

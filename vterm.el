@@ -712,7 +712,7 @@ to vterm.el; on failure an error is signaled."
 `vterm-module-download' installs the prebuilt module of this version.")
 
 (defconst vterm--module-archive-sha256
-  '(("0.0.2" "95b863cdaf8bf96f554f47adfed860fe224992ff5f87da86d0c99f9f0c251e24" 161540))
+  '(("0.0.2" "791826083cab343685367a6d3fbdbcf88cf6e228c9cd3a497eb3d514838b4d4d" 161542))
   "SHA-256 and size of the Windows release archive of each version.
 Each entry is (VERSION SHA-256 SIZE-IN-BYTES).  Written by
 tools/release.sh --record; the test suite rebuilds the archive and
