@@ -417,7 +417,9 @@ A chunk of output that arrives at least `vterm-timer-delay'
 seconds after the previous one, and is not a full read (a flood
 fills every read), is drawn without waiting, so the answer of a
 command or a prompt shows at once.  Output that keeps coming is
-drawn every `vterm-timer-delay' seconds, as in upstream vterm.
+drawn every `vterm-timer-delay' seconds, as in upstream vterm, and
+as soon as it pauses for 20 ms, so the end of a command's output
+shows without the rest of the delay.
 
 When nil, every change is drawn `vterm-timer-delay' seconds after
 it arrives, as in upstream.  When `vterm-timer-delay' is nil, every
@@ -1078,6 +1080,14 @@ an error is signaled instead."
 
 (defvar-local vterm--last-output-time 0.0
   "When output of the process last arrived (`float-time').")
+
+(defvar-local vterm--redraw-deadline nil
+  "When the pending redraw must happen at the latest (`float-time').")
+
+(defconst vterm--redraw-pause 0.02
+  "Seconds without output after which a pending change is drawn.
+Used while `vterm-adaptive-redraw' is on: the end of a burst of
+output shows this long after it, not a whole `vterm-timer-delay'.")
 
 (defvar vterm--output-after-quiet nil
   "Non-nil while the filter runs a chunk that follows a quiet time.
@@ -2291,18 +2301,58 @@ defaults to the terminal cursor."
 (defun vterm--invalidate ()
   "Schedule a redraw of the terminal of the current buffer.
 The module calls this when the screen changed.  The redraw happens
-after `vterm-timer-delay', or at once when that is nil, a key was
-just sent, or the output follows a quiet time (see
-`vterm-adaptive-redraw')."
-  (if (and vterm-timer-delay
-           (not vterm--redraw-immediately)
-           (not vterm--output-after-quiet))
-      (unless vterm--redraw-timer
-        (setq vterm--redraw-timer
-              (run-with-timer vterm-timer-delay nil
-                              #'vterm--delayed-redraw (current-buffer))))
+at once when `vterm-timer-delay' is nil, a key was just sent, or
+the output follows a quiet time (see `vterm-adaptive-redraw');
+otherwise within `vterm-timer-delay' (see `vterm--redraw-tick')."
+  (cond
+   ((or (not vterm-timer-delay)
+        vterm--redraw-immediately
+        vterm--output-after-quiet)
     (vterm--delayed-redraw (current-buffer))
-    (setq vterm--redraw-immediately nil)))
+    (setq vterm--redraw-immediately nil))
+   (vterm--redraw-timer)
+   (t
+    (setq vterm--redraw-deadline (+ (float-time) vterm-timer-delay))
+    (vterm--schedule-redraw-tick (if vterm-adaptive-redraw
+                                     (min vterm--redraw-pause
+                                          vterm-timer-delay)
+                                   vterm-timer-delay)))))
+
+(defun vterm--schedule-redraw-tick (seconds)
+  "Run `vterm--redraw-tick' for the current buffer in SECONDS."
+  (setq vterm--redraw-timer
+        (run-with-timer seconds nil #'vterm--redraw-tick (current-buffer))))
+
+(defun vterm--redraw-tick (buffer)
+  "Draw the terminal of BUFFER, or wait on while its output flows.
+The pending change is drawn when `vterm-adaptive-redraw' is off,
+when the output paused for `vterm--redraw-pause' seconds (the
+command's output is complete for now), or when it has waited
+`vterm-timer-delay' seconds.  Otherwise the tick comes again when
+one of those can next be true."
+  (when (buffer-live-p buffer)
+    (with-current-buffer buffer
+      (let ((deadline-left (- (or vterm--redraw-deadline 0) (float-time)))
+            (pause-left (vterm--pause-left)))
+        (if (or (not vterm-adaptive-redraw)
+                (<= deadline-left 0)
+                (<= pause-left 0))
+            (vterm--delayed-redraw buffer)
+          (vterm--schedule-redraw-tick (min pause-left deadline-left)))))))
+
+(defun vterm--pause-left ()
+  "Seconds until the output of the current terminal has paused long enough.
+At most 0 when it has paused for `vterm--redraw-pause' seconds.  A
+gap seen here may only mean that Emacs was busy (a slow redisplay)
+while the program kept writing, so before calling it a pause, read
+what the process has ready; output read now restarts the wait."
+  (let ((left (- (+ vterm--last-output-time vterm--redraw-pause)
+                 (float-time))))
+    (when (and (<= left 0) (process-live-p vterm--process))
+      (accept-process-output vterm--process 0 nil t)
+      (setq left (- (+ vterm--last-output-time vterm--redraw-pause)
+                    (float-time))))
+    left))
 
 (defconst vterm--full-read-bytes 4095
   "The most a read from a pty returns on Linux (its line buffer).

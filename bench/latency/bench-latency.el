@@ -21,9 +21,11 @@
 ;; BENCH_MODULE_DIR, BENCH_EXTRA_EVAL as for bench/throughput).  The
 ;; shell prints BENCH_LINES lines, one every BENCH_GAP seconds, as a
 ;; program that reports progress or a command that answers after a
-;; while does.  For each line: the time from the process filter
-;; receiving it to the line being in the buffer.  Emits one BENCH line
-;; with the median and the maximum in milliseconds.
+;; while does; with BENCH_BURST N, each line ends a burst of N lines
+;; (`seq 1 N'), as a command that prints a lot and stops does.  For
+;; each numbered line: the time from the process filter receiving it
+;; to the line being in the buffer.  Emits one BENCH line with the
+;; median and the maximum in milliseconds.
 
 ;;; Code:
 
@@ -61,6 +63,7 @@
   (let* ((system (bench-load-system))
          (lines (bench-getenv-number "BENCH_LINES" 20))
          (gap (bench-getenv-number "BENCH_GAP" 0.25))
+         (burst (bench-getenv-number "BENCH_BURST" 0))
          (buffer (bench-start-terminal 24 80 nil temporary-file-directory)))
     (advice-add 'vterm--filter :before #'bench-latency--note-arrivals)
     (advice-add 'vterm--filter :after
@@ -77,8 +80,9 @@
     ;; never matches "LAT-N.".
     (let ((script (make-temp-file "bench-latency" nil ".sh")))
       (with-temp-file script
-        (insert (format "i=0\nwhile [ $i -lt %d ]; do sleep %s; echo LAT-$i.; i=$((i+1)); done\n"
-                        lines gap)))
+        (insert (format "i=0\nwhile [ $i -lt %d ]; do sleep %s; %secho LAT-$i.; i=$((i+1)); done\n"
+                        lines gap
+                        (if (> burst 0) (format "seq 1 %d; " burst) ""))))
       (unwind-protect
           (bench-run-command buffer (concat "sh " script)
                              (+ 30 (* lines gap 2)))
@@ -90,6 +94,7 @@
                    (list :status "ok"
                          :libvterm (plist-get system :libvterm)
                          :lines lines
+                         :burst burst
                          :median_ms (* 1000 (bench-latency--median
                                              bench-latency--waits))
                          :max_ms (* 1000 (apply #'max bench-latency--waits)))))))

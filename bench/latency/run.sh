@@ -20,14 +20,16 @@
 # Usage: bench/latency/run.sh
 #
 # For each system, in Emacs --batch: a shell prints LINES lines, one
-# every GAP seconds; each line's wait between the process filter and the
-# buffer is measured (bench-latency.el).  Prints one row per system with
-# the median and maximum wait over all repetitions.
+# every GAP seconds, each after a burst of B lines for B in BURSTS (0: a
+# lone line); each line's wait between the process filter and the buffer
+# is measured (bench-latency.el).  Prints one row per burst size and
+# system with the median and maximum wait over all repetitions.
 #
 # Environment (defaults in brackets): SYSTEMS, EXTRA_EVAL(_<NAME>),
 # UPSTREAM_LISP, UPSTREAM_MODULE, EMACS as for bench/throughput/run.sh
 # (the systems run in place, not from snapshots)
-# ["upstream new"]; REPS [3]; LINES [20]; GAP [0.25]; RUN [date-time];
+# ["upstream new"]; REPS [3]; LINES [20]; GAP [0.25]; BURSTS ["0 2000"];
+# RUN [date-time];
 # RESULTS_DIR [/tmp/vterm-bench-results].
 set -euo pipefail
 
@@ -41,6 +43,7 @@ SYSTEMS=${SYSTEMS:-upstream new}
 REPS=${REPS:-3}
 LINES=${LINES:-20}
 GAP=${GAP:-0.25}
+BURSTS=${BURSTS:-0 2000}
 RUN=${RUN:-$(date '+%Y%m%d-%H%M%S')}
 RESULTS_DIR=${RESULTS_DIR:-/tmp/vterm-bench-results}
 EMACS=${EMACS:-emacs}
@@ -50,18 +53,21 @@ mkdir -p "$RESULTS_DIR"
 raw="$RESULTS_DIR/latency-$RUN.tsv"
 : > "$raw"
 for ((rep = 1; rep <= REPS; rep++)); do
-  for i in $(bench_rotate $((rep - 1))); do
-    name=${SYS_NAME[i]}
-    line=$(BENCH_LISP_DIR=${SYS_LISP[i]} BENCH_MODULE_DIR=${SYS_MODULE[i]} \
-           BENCH_EXTRA_EVAL=$(bench_extra_eval "$name") \
-           BENCH_LINES=$LINES BENCH_GAP=$GAP \
-           BENCH_TAG="run=$RUN system=$name rep=$rep" \
-           "$EMACS" -Q --batch -L "$throughput" -l bench-lib \
-           -l "$here/bench-latency.el" 2>/dev/null | grep '^BENCH' || true)
-    [ -n "$line" ] ||
-      line=$(printf 'BENCH\trun=%s\tsystem=%s\trep=%s\tstatus=crash' "$RUN" "$name" "$rep")
-    printf '%s\n' "$line" >> "$raw"
-    printf '%s\n' "$line" | cut -c1-160 >&2
+  for burst in $BURSTS; do
+    for i in $(bench_rotate $((rep - 1))); do
+      name=${SYS_NAME[i]}
+      line=$(BENCH_LISP_DIR=${SYS_LISP[i]} BENCH_MODULE_DIR=${SYS_MODULE[i]} \
+             BENCH_EXTRA_EVAL=$(bench_extra_eval "$name") \
+             BENCH_LINES=$LINES BENCH_GAP=$GAP BENCH_BURST=$burst \
+             BENCH_TAG="run=$RUN system=$name rep=$rep" \
+             "$EMACS" -Q --batch -L "$throughput" -l bench-lib \
+             -l "$here/bench-latency.el" 2>/dev/null | grep '^BENCH' || true)
+      [ -n "$line" ] ||
+        line=$(printf 'BENCH\trun=%s\tsystem=%s\trep=%s\tburst=%s\tstatus=crash' \
+                      "$RUN" "$name" "$rep" "$burst")
+      printf '%s\n' "$line" >> "$raw"
+      printf '%s\n' "$line" | cut -c1-160 >&2
+    done
   done
 done
 
@@ -70,15 +76,18 @@ import statistics, sys
 raw, systems = sys.argv[1], sys.argv[2:]
 rows = [dict(f.split("=", 1) for f in line.rstrip("\n").split("\t")[1:] if "=" in f)
         for line in open(raw)]
-print("| system | runs ok | median wait, ms | worst wait, ms |")
-print("| --- | --- | --- | --- |")
-for name in systems:
-    ok = [r for r in rows if r.get("system") == name and r.get("status") == "ok"]
-    if not ok:
-        print(f"| {name} | 0 | - | - |")
-        continue
-    med = statistics.median(float(r["median_ms"]) for r in ok)
-    worst = max(float(r["max_ms"]) for r in ok)
-    print(f"| {name} | {len(ok)} | {med:.1f} | {worst:.1f} |")
+bursts = sorted({int(r["burst"]) for r in rows if "burst" in r})
+print("| burst before each line | system | runs ok | median wait, ms | worst wait, ms |")
+print("| --- | --- | --- | --- | --- |")
+for burst in bursts:
+    for name in systems:
+        ok = [r for r in rows if r.get("system") == name and r.get("status") == "ok"
+              and int(r.get("burst", -1)) == burst]
+        if not ok:
+            print(f"| {burst} | {name} | 0 | - | - |")
+            continue
+        med = statistics.median(float(r["median_ms"]) for r in ok)
+        worst = max(float(r["max_ms"]) for r in ok)
+        print(f"| {burst} | {name} | {len(ok)} | {med:.1f} | {worst:.1f} |")
 PY
 echo "raw: $raw" >&2

@@ -26,8 +26,9 @@
 ;; mode, and copy mode with its fake newlines removed; and that bogus
 ;; calls of the module function are harmless.  Redraw pacing
 ;; (`vterm-adaptive-redraw'): output after a quiet time is drawn by the
-;; filter itself, a flood on the timer.  Speed is
-;; measured by the benchmarks in bench/, never here.
+;; filter itself, a flood on the timer, the end of a burst once the
+;; output pauses.  Speed is measured by the benchmarks in bench/,
+;; never here.
 
 ;;; Code:
 
@@ -118,6 +119,38 @@ the chunk that carried it (no timer in between)."
 With upstream's fixed delay the same output waits for the timer."
   (should (vterm-test-perf--drawn-by-filter t))
   (should-not (vterm-test-perf--drawn-by-filter nil)))
+
+(defun vterm-test-perf--end-of-burst-wait (adaptive)
+  "Seconds the end of a burst waits to be drawn, pacing by ADAPTIVE.
+With `vterm-timer-delay' 2 and `vterm-adaptive-redraw' ADAPTIVE, a
+program prints 3000 lines (full reads, so not drawn at once) and
+stops; return the time between the filter getting the last line and
+the buffer showing it."
+  (let ((vterm-timer-delay 2)
+        (vterm-adaptive-redraw adaptive)
+        (arrived nil)
+        (shown nil))
+    (vterm-test--with-term
+        (:wait nil :shell "sh -c 'sleep 0.5; seq 1 3000; sleep 30'")
+      (add-function :after (process-filter vterm--process)
+                    (lambda (_process output)
+                      (when (and (not arrived)
+                                 (string-match-p "^3000" output))
+                        (setq arrived (float-time)))))
+      (let ((deadline (+ (float-time) vterm-test-timeout)))
+        (while (and (not (vterm-test--find "^3000$"))
+                    (< (float-time) deadline))
+          (accept-process-output vterm--process 0.005))
+        (setq shown (float-time))))
+    (should arrived)
+    (- shown arrived)))
+
+(ert-deftest vterm-test-perf-pacing-end-of-burst ()
+  "With pacing on, the end of a burst is drawn once the output pauses.
+Upstream's pacing (`vterm-adaptive-redraw' nil, the check that can
+fail) waits the whole `vterm-timer-delay', here 2 s."
+  (should (< (vterm-test-perf--end-of-burst-wait t) 1.0))
+  (should (>= (vterm-test-perf--end-of-burst-wait nil) 1.0)))
 
 (defun vterm-test-perf--flood (adaptive delay)
   "Return (REDRAWS . CHUNKS) of a flood, paced by ADAPTIVE and DELAY.
