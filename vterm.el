@@ -2334,11 +2334,15 @@ one of those can next be true."
     (with-current-buffer buffer
       (let ((deadline-left (- (or vterm--redraw-deadline 0) (float-time)))
             (pause-left (vterm--pause-left)))
-        (if (or (not vterm-adaptive-redraw)
-                (<= deadline-left 0)
-                (<= pause-left 0))
-            (vterm--delayed-redraw buffer)
-          (vterm--schedule-redraw-tick (min pause-left deadline-left)))))))
+        ;; Reading ahead ran the filter, which may have killed the buffer.
+        (when (buffer-live-p buffer)
+          (if (or (not vterm-adaptive-redraw)
+                  (<= deadline-left 0)
+                  (<= pause-left 0))
+              (vterm--delayed-redraw buffer)
+            (with-current-buffer buffer
+              (vterm--schedule-redraw-tick
+               (min pause-left deadline-left)))))))))
 
 (defun vterm--pause-left ()
   "Seconds until the output of the current terminal has paused long enough.
