@@ -2332,17 +2332,18 @@ command's output is complete for now), or when it has waited
 one of those can next be true."
   (when (buffer-live-p buffer)
     (with-current-buffer buffer
-      (let ((deadline-left (- (or vterm--redraw-deadline 0) (float-time)))
-            (pause-left (vterm--pause-left)))
-        ;; Reading ahead ran the filter, which may have killed the buffer.
-        (when (buffer-live-p buffer)
-          (if (or (not vterm-adaptive-redraw)
-                  (<= deadline-left 0)
-                  (<= pause-left 0))
-              (vterm--delayed-redraw buffer)
-            (with-current-buffer buffer
-              (vterm--schedule-redraw-tick
-               (min pause-left deadline-left)))))))))
+      (let ((deadline-left (- (or vterm--redraw-deadline 0) (float-time))))
+        (if (or (not vterm-adaptive-redraw) (<= deadline-left 0))
+            (vterm--delayed-redraw buffer)
+          (let ((pause-left (vterm--pause-left)))
+            ;; Reading ahead ran the filter, which may have killed the
+            ;; buffer.
+            (when (buffer-live-p buffer)
+              (if (<= pause-left 0)
+                  (vterm--delayed-redraw buffer)
+                (with-current-buffer buffer
+                  (vterm--schedule-redraw-tick
+                   (min pause-left deadline-left)))))))))))
 
 (defun vterm--pause-left ()
   "Seconds until the output of the current terminal has paused long enough.
