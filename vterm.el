@@ -2341,9 +2341,8 @@ one of those can next be true."
             (when (buffer-live-p buffer)
               (if (<= pause-left 0)
                   (vterm--delayed-redraw buffer)
-                (with-current-buffer buffer
-                  (vterm--schedule-redraw-tick
-                   (min pause-left deadline-left)))))))))))
+                (vterm--schedule-redraw-tick
+                 (min pause-left deadline-left))))))))))
 
 (defun vterm--pause-left ()
   "Seconds until the output of the current terminal has paused long enough.

@@ -258,6 +258,43 @@
     (accept-process-output (and (processp proc) (process-live-p proc) proc)
                            (or seconds 0.05))))
 
+(defun vterm-test--wait-drawn (regexp &optional poll)
+  "Pump output until REGEXP is in the buffer, without redrawing it.
+Unlike `vterm-test--wait-for', which redraws before each check, this
+sees only what the terminal's own redraws put in the buffer, so it
+can observe redraw pacing.  Polls every POLL seconds (default 0.01).
+Return the position of the match, or nil after `vterm-test-timeout'."
+  (let ((deadline (+ (float-time) vterm-test-timeout))
+        (found nil))
+    (while (and (not (setq found (vterm-test--find regexp)))
+                (< (float-time) deadline))
+      (accept-process-output vterm--process (or poll 0.01)))
+    found))
+
+(defun vterm-test--walk-prompts (prompt)
+  "Check prompt navigation over two commands run at PROMPT.
+The buffer shows PROMPT \"true\", PROMPT \"echo two\" and an empty
+PROMPT last.  From the end of the buffer, `vterm-previous-prompt'
+must stop right after each prompt in turn, back to the first, and
+`vterm-next-prompt' go forward to the second again.  Return the
+line starts of the three prompts, (FIRST SECOND CURRENT); point is
+after the second."
+  (let* ((quoted (regexp-quote prompt))
+         (first (vterm-test--line-start (concat "^" quoted "true$")))
+         (second (vterm-test--line-start (concat "^" quoted "echo two$")))
+         (current (vterm-test--line-start (concat "^" quoted "\n")))
+         (width (length prompt)))
+    (goto-char (point-max))
+    (vterm-previous-prompt 1)
+    (should (= (point) (+ current width)))
+    (vterm-previous-prompt 1)
+    (should (= (point) (+ second width)))
+    (vterm-previous-prompt 1)
+    (should (= (point) (+ first width)))
+    (vterm-next-prompt 1)
+    (should (= (point) (+ second width)))
+    (list first second current)))
+
 (defun vterm-test--check (what)
   "Redraw and test WHAT: a regexp on `vterm-test--text' or a function."
   (vterm-test--redraw)
